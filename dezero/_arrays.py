@@ -1,0 +1,94 @@
+"""Shape and axis helpers on plain ndarrays, with clear errors for bad arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, SupportsIndex, TypeAlias, Union
+
+import numpy as np
+import numpy.typing as npt
+
+Array: TypeAlias = npt.NDArray[Any]
+Axis: TypeAlias = Union[None, int, Sequence[int]]
+
+
+def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """Axes as a sorted tuple of non-negative ints; None means every axis.
+
+    Raises ``TypeError`` for non-integer axes and ``ValueError`` for out-of-range or
+    repeated ones.
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for an array of {ndim} dimensions")
+        result.append(int(a) % ndim)
+    if len(set(result)) != len(result):
+        raise ValueError(f"repeated axis in {axis!r}")
+    return tuple(sorted(result))
+
+
+def as_shape(shape: SupportsIndex | Sequence[SupportsIndex]) -> tuple[int, ...]:
+    """A shape as a tuple of ints (an int ``n`` means ``(n,)``)."""
+    if isinstance(shape, bool):
+        raise TypeError("a shape must be an int or a sequence of ints, got bool")
+    if isinstance(shape, SupportsIndex):
+        return (shape.__index__(),)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(f"a shape must be an int or a sequence of ints, got {shape!r}") from None
+    if any(isinstance(d, bool) or not isinstance(d, SupportsIndex) for d in dims):
+        raise TypeError(f"a shape must be an int or a sequence of ints, got {shape!r}")
+    return tuple(d.__index__() for d in dims)
+
+
+def check_broadcastable(shape: tuple[int, ...], target: tuple[int, ...]) -> None:
+    """Raise ``ValueError`` unless an array of ``shape`` broadcasts to exactly ``target``."""
+    ok = len(shape) <= len(target) and all(
+        s in (1, t) for s, t in zip(reversed(shape), reversed(target))
+    )
+    if not ok or any(d < 0 for d in target):
+        raise ValueError(f"shape {shape} does not broadcast to shape {target}")
+
+
+def sum_to(x: Array, shape: tuple[int, ...]) -> Array:
+    """Sum ``x`` over broadcast axes so that the result has ``shape``.
+
+    The inverse of broadcasting: ``shape`` must broadcast to ``x.shape``, else
+    ``ValueError`` (the book silently returns a wrong shape).
+    """
+    shape = as_shape(shape)
+    if x.shape == shape:
+        return x
+    check_broadcastable(shape, x.shape)
+    lead = x.ndim - len(shape)
+    stretched = tuple(lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1)
+    y: Array = x.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
+    return y.reshape(shape) if lead else y
+
+
+def reshape_sum_backward(
+    gy: Array, x_shape: tuple[int, ...], axis: Axis, keepdims: bool
+) -> Array:
+    """Reshape the gradient of a reduction so that it broadcasts back to ``x_shape``."""
+    if keepdims:
+        return gy
+    axes = normalize_axis(axis, len(x_shape))
+    shape = list(gy.shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return gy.reshape(shape)
+
+
+def logsumexp(x: Array, axis: Axis = 1) -> Array:
+    """``log(sum(exp(x), axis, keepdims=True))``, computed without overflow."""
+    m = x.max(axis=axis, keepdims=True)
+    s = np.exp(x - m).sum(axis=axis, keepdims=True)
+    result: Array = m + np.log(s)
+    return result

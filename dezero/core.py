@@ -1,0 +1,503 @@
+"""Variables, Functions, and the reverse-mode engine.
+
+A :class:`Variable` wraps an ndarray. Calling a :class:`Function` on Variables
+computes ``forward`` on their arrays and, in grad mode, links the outputs back to
+the Function (``output.creator``) and the Function to its inputs, building the
+graph that :meth:`Variable.backward` walks in reverse.
+
+Where this differs from the book's DeZero, the docstring says so and
+``docs/semantics.md`` explains why.
+"""
+
+from __future__ import annotations
+
+import heapq
+import weakref
+from collections.abc import Iterable, Sequence
+from itertools import count
+from typing import Any, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from dezero._config import _enable_backprop, using_config
+
+# The dtype of an array is a run-time property here (float16/32/64 data, integer
+# labels and indices), so arrays are typed with an open dtype.
+Array: TypeAlias = npt.NDArray[Any]
+Scalar: TypeAlias = Union[int, float, bool, np.generic]
+# What a Function accepts as an input: a Variable, or data that becomes a constant.
+Operand: TypeAlias = Union["Variable", Array, Scalar]
+ShapeLike: TypeAlias = Union[SupportsIndex, Sequence[SupportsIndex]]
+Axis: TypeAlias = Union[None, int, tuple[int, ...]]
+
+_PYTHON_SCALARS = (int, float, bool)
+
+
+def as_array(x: Array | Scalar, dtype: npt.DTypeLike | None = None) -> Array:
+    """Return ``x`` as an ndarray (NumPy scalars and Python numbers become 0-d arrays)."""
+    if isinstance(x, np.ndarray) and (dtype is None or x.dtype == dtype):
+        return x
+    return np.asarray(x, dtype=dtype)
+
+
+def as_variable(obj: Operand) -> Variable:
+    """Return ``obj`` if it is a Variable, else wrap ``as_array(obj)`` in a new Variable."""
+    if isinstance(obj, Variable):
+        return obj
+    return Variable(as_array(obj))
+
+
+# --------------------------------------------------------------------------- Variable
+
+
+class Variable:
+    """An ndarray with a gradient and a link to the Function that created it.
+
+    ``data`` must be an ndarray or None: Python numbers, lists and NumPy scalars are
+    rejected with ``TypeError`` (as in the book), so shapes never change silently.
+    """
+
+    __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
+    # Higher than ndarray's, so ``ndarray + variable`` calls ``Variable.__radd__``.
+    __array_priority__ = 200
+    # NumPy ufuncs on a Variable raise a clear TypeError instead of building object arrays.
+    __array_ufunc__ = None
+
+    data: Array | None
+    name: str | None
+    grad: Variable | None
+    creator: Function[Any] | None
+    generation: int
+
+    def __init__(self, data: Array | None, name: str | None = None) -> None:
+        if data is not None and not isinstance(data, np.ndarray):
+            raise TypeError(
+                f"Variable data must be a numpy.ndarray or None, got {type(data).__name__}; "
+                "wrap numbers with numpy.array(...)"
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Variable name must be a str or None, got {type(name).__name__}")
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    # -- array-like properties
+
+    @property
+    def array(self) -> Array:
+        """``data``, or a clear error when it is None."""
+        if self.data is None:
+            raise ValueError(f"{self!r} holds no data")
+        return self.data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.array.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.array.ndim
+
+    @property
+    def size(self) -> int:
+        return self.array.size
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.array.dtype
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __repr__(self) -> str:
+        if self.data is None:
+            return "variable(None)"
+        body = str(self.data).replace("\n", "\n" + " " * len("variable("))
+        return f"variable({body})"
+
+    # -- graph
+
+    def set_creator(self, func: Function[Any]) -> None:
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def cleargrad(self) -> None:
+        self.grad = None
+
+    def unchain(self) -> None:
+        """Forget the creator: this Variable becomes a leaf."""
+        self.creator = None
+
+    def unchain_backward(self) -> None:
+        """Cut every creator link upstream of this Variable (iteratively, any depth)."""
+        stack = [self.creator] if self.creator is not None else []
+        seen: set[int] = set()
+        while stack:
+            func = stack.pop()
+            if id(func) in seen:
+                continue
+            seen.add(id(func))
+            for x in func.inputs:
+                if x.creator is not None:
+                    stack.append(x.creator)
+                    x.unchain()
+
+    def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) · seed into every leaf's ``grad``.
+
+        The seed is ``self.grad`` when set (it must have ``self.shape``), else ones.
+        See :func:`_backward` for the schedule and the guarantees.
+        """
+        _backward(self, retain_grad, create_graph)
+
+    # -- methods that build graph nodes (defined in dezero.functions)
+
+    def reshape(self, *shape: ShapeLike) -> Variable:
+        return _F.reshape(self, _shape_from_args(shape))
+
+    def transpose(self, *axes: ShapeLike) -> Variable:
+        if not axes or (len(axes) == 1 and axes[0] is None):
+            return _F.transpose(self)
+        return _F.transpose(self, _shape_from_args(axes))
+
+    @property
+    def T(self) -> Variable:
+        return _F.transpose(self)
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Variable:
+        return _F.sum(self, axis, keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Variable:
+        return _F.max(self, axis, keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Variable:
+        return _F.min(self, axis, keepdims)
+
+    def matmul(self, other: Operand) -> Variable:
+        return _F.matmul(self, other)
+
+    dot = matmul
+
+    # -- operators
+
+    def __add__(self, other: Operand) -> Variable:
+        return _F.add(self, other)
+
+    def __radd__(self, other: Operand) -> Variable:
+        return _F.add(other, self)
+
+    def __sub__(self, other: Operand) -> Variable:
+        return _F.sub(self, other)
+
+    def __rsub__(self, other: Operand) -> Variable:
+        return _F.sub(other, self)
+
+    def __mul__(self, other: Operand) -> Variable:
+        return _F.mul(self, other)
+
+    def __rmul__(self, other: Operand) -> Variable:
+        return _F.mul(other, self)
+
+    def __truediv__(self, other: Operand) -> Variable:
+        return _F.div(self, other)
+
+    def __rtruediv__(self, other: Operand) -> Variable:
+        return _F.div(other, self)
+
+    def __neg__(self) -> Variable:
+        return _F.neg(self)
+
+    def __pow__(self, other: Operand) -> Variable:
+        return _F.pow(self, other)
+
+    def __rpow__(self, other: Operand) -> Variable:
+        return _F.pow(other, self)
+
+    def __matmul__(self, other: Operand) -> Variable:
+        return _F.matmul(self, other)
+
+    def __rmatmul__(self, other: Operand) -> Variable:
+        return _F.matmul(other, self)
+
+    def __getitem__(self, slices: Any) -> Variable:
+        return _F.get_item(self, slices)
+
+
+def _shape_from_args(args: tuple[ShapeLike, ...]) -> tuple[int, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape ``(2, 3)``."""
+    if len(args) == 1 and not isinstance(args[0], SupportsIndex):
+        return tuple(int(i) for i in args[0])
+    return tuple(int(i) for i in args)  # type: ignore[arg-type]  # here each arg is an index
+
+
+class Parameter(Variable):
+    """A Variable that a Layer owns and an Optimizer updates."""
+
+    __slots__ = ()
+
+
+class _Constant(Variable):
+    """Raw data passed to a Function (``x * 2``, ``x + ndarray``), wrapped as a Variable.
+
+    Nobody holds it but the Function, so no one can read its gradient: the engine
+    does not store gradients in it, and integer constants are fine.
+    """
+
+    __slots__ = ()
+
+
+# --------------------------------------------------------------------------- Function
+
+
+OutputT = TypeVar("OutputT", bound=Union["Variable", list["Variable"]])
+
+
+class Function(Generic[OutputT]):
+    """One differentiable operation.
+
+    ``Function[Variable]`` returns one Variable when called, ``Function[list[Variable]]``
+    a list (one per output), as in the book.
+
+    Subclasses implement ``forward(*arrays) -> array | tuple of arrays`` on ndarrays and
+    ``backward(*grads) -> Variable | tuple of (Variable | None)`` on Variables, built
+    from other Functions so that the gradient is itself differentiable. ``None`` in
+    backward's result means "this input receives no gradient" (integer labels, say).
+    """
+
+    inputs: list[Variable]
+    outputs: list[weakref.ref[Variable]]
+    generation: int
+    # Shapes and dtypes of the outputs, kept for multi-output Functions only: an
+    # output that was dropped (dead weakref) still needs a zero gradient.
+    _output_specs: tuple[tuple[tuple[int, ...], np.dtype[Any]], ...]
+
+    def __call__(self, *inputs: Operand) -> OutputT:
+        """Apply the Function: one Variable for a single output, a list for several."""
+        variables = _as_input_variables(inputs)
+        ys = self.forward(*[x.data for x in variables])
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        if _enable_backprop.get():
+            self.generation = max([x.generation for x in variables])
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = variables
+            self.outputs = [weakref.ref(output) for output in outputs]
+            if len(outputs) > 1:
+                self._output_specs = tuple((y.shape, y.dtype) for y in ys)
+        return cast(OutputT, outputs if len(outputs) > 1 else outputs[0])
+
+    def forward(self, *xs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
+
+    def backward(self, *gys: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    def needs_grad(self, index: int) -> bool:
+        """Whether input ``index`` can receive a gradient anyone reads.
+
+        Constants (raw data passed to the Function) cannot, so a backward may skip an
+        expensive term for them and return None instead.
+        """
+        return self.inputs[index].__class__ is not _Constant
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} generation={getattr(self, 'generation', None)}>"
+
+
+def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
+    """Wrap raw inputs as constants; Python numbers take the dtype of the Variables.
+
+    NumPy 2 treats a Python number as "weak" in ``float32_array * 2.0`` and keeps
+    float32; as a 0-d float64 array it would promote. So the number is converted with
+    the result type NumPy itself would use.
+    """
+    if all(isinstance(x, Variable) for x in inputs):
+        return list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
+    arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
+    variables: list[Variable] = []
+    for x in inputs:
+        if isinstance(x, Variable):
+            variables.append(x)
+        elif isinstance(x, _PYTHON_SCALARS):
+            dtype = np.result_type(*arrays, x) if arrays else None
+            variables.append(_Constant(np.asarray(x, dtype=dtype)))
+        elif isinstance(x, (np.ndarray, np.generic)):
+            variables.append(_Constant(np.asarray(x)))
+        else:
+            raise TypeError(
+                f"a Function input must be a Variable, a numpy array or a number, "
+                f"got {type(x).__name__}"
+            )
+    return variables
+
+
+# --------------------------------------------------------------------------- backward
+
+
+def _is_float(dtype: np.dtype[Any]) -> bool:
+    return dtype.kind == "f"
+
+
+def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
+    """Reverse-mode sweep from ``root``.
+
+    Schedule: Functions wait in a heap keyed by generation (highest first, ties in
+    the order they were reached). A Function's generation is below that of every
+    Function consuming its outputs, so it runs after all of them, exactly once.
+    (The book re-sorts a list on every insert, which is quadratic on wide graphs.)
+
+    Gradients of this sweep are summed in a private buffer per Variable and only then
+    added to ``.grad``; so a stale retained ``grad`` on an intermediate never leaks
+    into the sweep, and two sweeps accumulate exactly twice one sweep.
+    """
+    seed = _seed_gradient(root)
+    creator = root.creator
+    if creator is None:  # a leaf, or built under no_grad: nothing to propagate
+        root.grad = seed
+        return
+
+    pending: dict[int, Variable] = {id(root): seed}  # this sweep's grads, per Variable id
+    reached_leaves: dict[int, Variable] = {}
+    retained: list[Variable] = []
+    order = count()
+    heap: list[tuple[int, int, Function[Any]]] = [(-creator.generation, next(order), creator)]
+    queued = {id(creator)}
+
+    with using_config("enable_backprop", create_graph):
+        while heap:
+            func = heapq.heappop(heap)[2]
+            gys = _output_grads(func, pending)
+            for ref, gy in zip(func.outputs, gys):
+                y = ref()
+                if y is None:
+                    continue
+                if not retain_grad:
+                    y.grad = None
+                elif y is not root:  # the root's grad is the seed itself
+                    y.grad = _accumulate(y.grad, gy)
+                    retained.append(y)
+
+            gxs = func.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            if len(gxs) != len(func.inputs):
+                raise RuntimeError(
+                    f"{type(func).__name__}.backward returned {len(gxs)} gradients "
+                    f"for {len(func.inputs)} inputs"
+                )
+            for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
+                if gx is None or x.__class__ is _Constant:
+                    continue
+                gx = _conform(func, i, x, gx)
+                key = id(x)
+                pending[key] = gx if key not in pending else pending[key] + gx
+                if x.creator is None:
+                    reached_leaves[key] = x
+                elif id(x.creator) not in queued:
+                    queued.add(id(x.creator))
+                    heapq.heappush(heap, (-x.creator.generation, next(order), x.creator))
+
+        for key, leaf in reached_leaves.items():
+            leaf.grad = _accumulate(leaf.grad, pending[key])
+    if retain_grad:
+        retained.insert(0, root)
+    _unshare_grads(retained + list(reached_leaves.values()), create_graph)
+
+
+def _seed_gradient(root: Variable) -> Variable:
+    data = root.array
+    if not _is_float(data.dtype):
+        raise TypeError(
+            f"backward() needs floating-point data, but the output has dtype {data.dtype}"
+        )
+    seed = root.grad
+    if seed is None:
+        return Variable(np.ones_like(data))
+    if not isinstance(seed, Variable):
+        raise TypeError(f"the seed gradient must be a Variable, got {type(seed).__name__}")
+    if seed.shape != data.shape:
+        raise ValueError(
+            f"the seed gradient has shape {seed.shape}, but the output has shape {data.shape}"
+        )
+    if seed.dtype != data.dtype:
+        if not _is_float(seed.dtype):
+            raise TypeError(f"the seed gradient must be floating-point, got {seed.dtype}")
+        return Variable(seed.array.astype(data.dtype))
+    return seed
+
+
+def _output_grads(func: Function[Any], pending: dict[int, Variable]) -> list[Variable]:
+    """This sweep's gradient of each output of ``func``; zeros where none arrived."""
+    gys: list[Variable] = []
+    for i, ref in enumerate(func.outputs):
+        y = ref()
+        gy = pending.pop(id(y), None) if y is not None else None
+        if gy is None:
+            if y is not None:
+                shape, dtype = y.shape, y.dtype
+            else:
+                shape, dtype = func._output_specs[i]
+            gy = Variable(np.zeros(shape, dtype=dtype))
+        gys.append(gy)
+    return gys
+
+
+def _conform(func: Function[Any], index: int, x: Variable, gx: object) -> Variable:
+    """Check that a backward's gradient fits its input; cast its dtype if needed."""
+    if not isinstance(gx, Variable):
+        raise TypeError(
+            f"{type(func).__name__}.backward must return Variables (or None), "
+            f"got {type(gx).__name__} for input {index}"
+        )
+    if gx.shape != x.shape:
+        raise RuntimeError(
+            f"{type(func).__name__}.backward returned a gradient of shape {gx.shape} "
+            f"for input {index} of shape {x.shape}"
+        )
+    if gx.dtype != x.dtype:
+        if not _is_float(x.dtype):
+            raise TypeError(
+                f"cannot differentiate with respect to input {index} of "
+                f"{type(func).__name__}: its dtype {x.dtype} is not floating-point"
+            )
+        gx = _F.astype(gx, x.dtype)
+    return gx
+
+
+def _accumulate(old: Variable | None, new: Variable) -> Variable:
+    return new if old is None else old + new
+
+
+def _unshare_grads(variables: Iterable[Variable], create_graph: bool) -> None:
+    """Give every gradient its own writable memory.
+
+    Backward rules hand one gradient to several inputs (``Add`` returns ``gy`` twice;
+    ``Reshape`` returns a view). The book stores those shared objects as they are, so
+    an optimizer hook updating one ``grad.data`` in place corrupts another. Here the
+    first holder keeps the memory and later ones get a copy.
+    """
+    owners: set[int] = set()
+    seen: set[int] = set()
+    for var in variables:
+        grad = var.grad
+        if grad is None or id(var) in seen:
+            continue
+        seen.add(id(var))
+        base = grad.array
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        if id(base) in owners or not grad.array.flags.writeable:
+            var.grad = _F.copy(grad) if create_graph else Variable(grad.array.copy())
+            base = var.grad.array
+        owners.add(id(base))
+
+
+# Variable's methods and the engine are written with dezero.functions, which is
+# itself built on this module: importing it last, once the classes above exist,
+# resolves the cycle.
+import dezero.functions as _F  # noqa: E402

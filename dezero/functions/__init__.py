@@ -1,0 +1,103 @@
+"""Differentiable functions, used as ``import dezero.functions as F``.
+
+Each lives beside its backward in a module by family:
+:mod:`~dezero.functions.arithmetic`, :mod:`~dezero.functions.elementwise`,
+:mod:`~dezero.functions.shape`, :mod:`~dezero.functions.reduction`,
+:mod:`~dezero.functions.linalg` and :mod:`~dezero.functions.nn`.
+"""
+
+from dezero.functions.arithmetic import (
+    Add,
+    AsType,
+    Copy,
+    Div,
+    Mul,
+    Neg,
+    Pow,
+    Power,
+    Sub,
+    add,
+    astype,
+    copy,
+    div,
+    mul,
+    neg,
+    pow,
+    rdiv,
+    rsub,
+    sub,
+)
+from dezero.functions.elementwise import (
+    Abs,
+    Clip,
+    Cos,
+    Exp,
+    LeakyReLU,
+    Log,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Square,
+    Tanh,
+    abs,
+    clip,
+    cos,
+    exp,
+    leaky_relu,
+    log,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    square,
+    tanh,
+)
+from dezero.functions.linalg import Linear, MatMul, linear, matmul
+from dezero.functions.nn import (
+    LogSoftmax,
+    MeanSquaredError,
+    SigmoidCrossEntropy,
+    Softmax,
+    SoftmaxCrossEntropy,
+    accuracy,
+    binary_cross_entropy,
+    dropout,
+    embed_id,
+    log_softmax,
+    mean_squared_error,
+    sigmoid_cross_entropy,
+    softmax,
+    softmax_cross_entropy,
+)
+from dezero.functions.reduction import Max, Min, Sum, average, max, mean, min, sum
+from dezero.functions.shape import (
+    BroadcastTo,
+    GetItem,
+    GetItemGrad,
+    Reshape,
+    SumTo,
+    Transpose,
+    broadcast_to,
+    expand_dims,
+    flatten,
+    get_item,
+    reshape,
+    sum_to,
+    transpose,
+)
+
+__all__ = [
+    "Abs", "Add", "AsType", "BroadcastTo", "Clip", "Copy", "Cos", "Div", "Exp",
+    "GetItem", "GetItemGrad", "LeakyReLU", "Linear", "Log", "LogSoftmax", "MatMul",
+    "Max", "MeanSquaredError", "Min", "Mul", "Neg", "Pow", "Power", "ReLU", "Reshape",
+    "Sigmoid", "SigmoidCrossEntropy", "Sin", "Softmax", "SoftmaxCrossEntropy", "Sqrt",
+    "Square", "Sub", "Sum", "SumTo", "Tanh", "Transpose",
+    "abs", "accuracy", "add", "astype", "average", "binary_cross_entropy",
+    "broadcast_to", "clip", "copy", "cos", "div", "dropout", "embed_id", "exp",
+    "expand_dims", "flatten", "get_item", "leaky_relu", "linear", "log", "log_softmax",
+    "matmul", "max", "mean", "mean_squared_error", "min", "mul", "neg", "pow", "rdiv",
+    "relu", "reshape", "rsub", "sigmoid", "sigmoid_cross_entropy", "sin", "softmax",
+    "softmax_cross_entropy", "sqrt", "square", "sub", "sum", "sum_to", "tanh",
+    "transpose",
+]  # fmt: skip

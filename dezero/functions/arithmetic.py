@@ -1,0 +1,169 @@
+"""The arithmetic operators: + - * / ** and unary minus, with NumPy broadcasting.
+
+Each backward undoes broadcasting with ``sum_to`` so that a gradient always has its
+input's shape, and skips the term of a constant input (``needs_grad``).
+"""
+
+from __future__ import annotations
+
+import numpy.typing as npt
+
+from dezero.core import Array, Function, Operand, Variable, _PYTHON_SCALARS
+from dezero.functions.elementwise import log
+from dezero.functions.shape import sum_to
+
+
+class Add(Function[Variable]):
+    def forward(self, x0: Array, x1: Array) -> Array:
+        return x0 + x1
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x0, x1 = self.inputs
+        return (
+            sum_to(gy, x0.shape) if self.needs_grad(0) else None,
+            sum_to(gy, x1.shape) if self.needs_grad(1) else None,
+        )
+
+
+def add(x0: Operand, x1: Operand) -> Variable:
+    return Add()(x0, x1)
+
+
+class Sub(Function[Variable]):
+    def forward(self, x0: Array, x1: Array) -> Array:
+        return x0 - x1
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x0, x1 = self.inputs
+        return (
+            sum_to(gy, x0.shape) if self.needs_grad(0) else None,
+            sum_to(-gy, x1.shape) if self.needs_grad(1) else None,
+        )
+
+
+def sub(x0: Operand, x1: Operand) -> Variable:
+    return Sub()(x0, x1)
+
+
+def rsub(x0: Operand, x1: Operand) -> Variable:
+    """``x1 - x0`` (the book's reflected form of ``sub``)."""
+    return Sub()(x1, x0)
+
+
+class Mul(Function[Variable]):
+    def forward(self, x0: Array, x1: Array) -> Array:
+        return x0 * x1
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x0, x1 = self.inputs
+        return (
+            sum_to(gy * x1, x0.shape) if self.needs_grad(0) else None,
+            sum_to(gy * x0, x1.shape) if self.needs_grad(1) else None,
+        )
+
+
+def mul(x0: Operand, x1: Operand) -> Variable:
+    return Mul()(x0, x1)
+
+
+class Div(Function[Variable]):
+    def forward(self, x0: Array, x1: Array) -> Array:
+        return x0 / x1
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x0, x1 = self.inputs
+        return (
+            sum_to(gy / x1, x0.shape) if self.needs_grad(0) else None,
+            sum_to(gy * (-x0 / (x1 * x1)), x1.shape) if self.needs_grad(1) else None,
+        )
+
+
+def div(x0: Operand, x1: Operand) -> Variable:
+    return Div()(x0, x1)
+
+
+def rdiv(x0: Operand, x1: Operand) -> Variable:
+    """``x1 / x0`` (the book's reflected form of ``div``)."""
+    return Div()(x1, x0)
+
+
+class Neg(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return -x
+
+    def backward(self, gy: Variable) -> Variable:
+        return -gy
+
+
+def neg(x: Operand) -> Variable:
+    return Neg()(x)
+
+
+class Pow(Function[Variable]):
+    """``x ** c`` for a constant Python number ``c`` (the book's ``Pow``)."""
+
+    def __init__(self, c: int | float) -> None:
+        self.c = c
+
+    def forward(self, x: Array) -> Array:
+        return x**self.c
+
+    def backward(self, gy: Variable) -> Variable:
+        (x,) = self.inputs
+        return gy * (self.c * x ** (self.c - 1))
+
+
+class Power(Function[Variable]):
+    """``x0 ** x1`` where the exponent is data too; its gradient needs ``x0 > 0``."""
+
+    def forward(self, x0: Array, x1: Array) -> Array:
+        return x0**x1
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x0, x1 = self.inputs
+        y = self.outputs[0]()
+        assert y is not None  # an output on the path being differentiated is alive
+        return (
+            sum_to(gy * x1 * x0 ** (x1 - 1), x0.shape) if self.needs_grad(0) else None,
+            sum_to(gy * y * log(x0), x1.shape) if self.needs_grad(1) else None,
+        )
+
+
+def pow(x: Operand, c: Operand) -> Variable:
+    """``x ** c``. A Python-number exponent is a constant (the book's ``pow(x, c)``);
+    a Variable or array exponent is differentiated too."""
+    if isinstance(c, _PYTHON_SCALARS) and not isinstance(c, bool):
+        return Pow(c)(x)
+    return Power()(x, c)
+
+
+class AsType(Function[Variable]):
+    """Cast to another dtype; the gradient is cast back."""
+
+    def __init__(self, dtype: npt.DTypeLike) -> None:
+        self.dtype = dtype
+
+    def forward(self, x: Array) -> Array:
+        return x.astype(self.dtype)
+
+    def backward(self, gy: Variable) -> Variable:
+        return astype(gy, self.inputs[0].dtype)
+
+
+def astype(x: Operand, dtype: npt.DTypeLike) -> Variable:
+    return AsType(dtype)(x)
+
+
+class Copy(Function[Variable]):
+    """A copy in fresh memory; the identity for gradients."""
+
+    def forward(self, x: Array) -> Array:
+        y: Array = x.copy()
+        return y
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy
+
+
+def copy(x: Operand) -> Variable:
+    return Copy()(x)

@@ -1,0 +1,192 @@
+"""Elementwise functions of one variable.
+
+Smooth ones differentiate through other Functions, so their gradients are
+differentiable again. The kinked ones (abs, relu, leaky_relu, clip) multiply by a
+constant mask: their second derivative is zero wherever it exists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dezero.core import Array, Function, Operand, Variable
+
+
+def _output(f: Function[Variable]) -> Variable:
+    y = f.outputs[0]()
+    assert y is not None  # an output on the path being differentiated is alive
+    return y
+
+
+class Sin(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.sin(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy * cos(self.inputs[0])
+
+
+def sin(x: Operand) -> Variable:
+    return Sin()(x)
+
+
+class Cos(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.cos(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy * -sin(self.inputs[0])
+
+
+def cos(x: Operand) -> Variable:
+    return Cos()(x)
+
+
+class Tanh(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.tanh(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        y = _output(self)
+        return gy * (1 - y * y)
+
+
+def tanh(x: Operand) -> Variable:
+    return Tanh()(x)
+
+
+class Exp(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.exp(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy * _output(self)
+
+
+def exp(x: Operand) -> Variable:
+    return Exp()(x)
+
+
+class Log(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.log(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy / self.inputs[0]
+
+
+def log(x: Operand) -> Variable:
+    return Log()(x)
+
+
+class Sqrt(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.sqrt(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy / (2 * _output(self))
+
+
+def sqrt(x: Operand) -> Variable:
+    return Sqrt()(x)
+
+
+class Square(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        return np.square(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy * (2 * self.inputs[0])
+
+
+def square(x: Operand) -> Variable:
+    return Square()(x)
+
+
+class Sigmoid(Function[Variable]):
+    def forward(self, x: Array) -> Array:
+        # 0.5 * tanh(0.5 x) + 0.5 equals 1 / (1 + exp(-x)) and never overflows.
+        return np.tanh(x * 0.5) * 0.5 + 0.5
+
+    def backward(self, gy: Variable) -> Variable:
+        y = _output(self)
+        return gy * y * (1 - y)
+
+
+def sigmoid(x: Operand) -> Variable:
+    return Sigmoid()(x)
+
+
+class _Masked(Function[Variable]):
+    """``gx = gy * mask`` for a constant mask computed from the input."""
+
+    def mask(self, x: Array) -> Array:
+        raise NotImplementedError
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy * self.mask(self.inputs[0].array)
+
+
+class Abs(_Masked):
+    """The gradient at 0 is 0 (the subgradient PyTorch and NumPy's sign use)."""
+
+    def forward(self, x: Array) -> Array:
+        return np.abs(x)
+
+    def mask(self, x: Array) -> Array:
+        return np.sign(x)
+
+
+def abs(x: Operand) -> Variable:
+    return Abs()(x)
+
+
+class ReLU(_Masked):
+    """The gradient at 0 is 0."""
+
+    def forward(self, x: Array) -> Array:
+        return np.maximum(x, 0)
+
+    def mask(self, x: Array) -> Array:
+        return (x > 0).astype(x.dtype)
+
+
+def relu(x: Operand) -> Variable:
+    return ReLU()(x)
+
+
+class LeakyReLU(_Masked):
+    """``x`` where ``x > 0``, else ``slope * x``; the gradient at 0 is ``slope``."""
+
+    def __init__(self, slope: float) -> None:
+        self.slope = slope
+
+    def forward(self, x: Array) -> Array:
+        return np.where(x > 0, x, x * self.slope)
+
+    def mask(self, x: Array) -> Array:
+        return np.where(x > 0, 1, self.slope).astype(x.dtype)
+
+
+def leaky_relu(x: Operand, slope: float = 0.2) -> Variable:
+    return LeakyReLU(slope)(x)
+
+
+class Clip(_Masked):
+    """The gradient is 1 inside ``[x_min, x_max]`` (ends included) and 0 outside."""
+
+    def __init__(self, x_min: float, x_max: float) -> None:
+        self.x_min = x_min
+        self.x_max = x_max
+
+    def forward(self, x: Array) -> Array:
+        return np.clip(x, self.x_min, self.x_max)
+
+    def mask(self, x: Array) -> Array:
+        return ((x >= self.x_min) & (x <= self.x_max)).astype(x.dtype)
+
+
+def clip(x: Operand, x_min: float, x_max: float) -> Variable:
+    if not x_min <= x_max:
+        raise ValueError(f"clip needs x_min <= x_max, got {x_min} > {x_max}")
+    return Clip(x_min, x_max)(x)

@@ -1,0 +1,74 @@
+"""Matrix products: ``matmul`` (1-D, 2-D and batched, as ``numpy.matmul``) and ``linear``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dezero import _arrays
+from dezero.core import Array, Function, Operand, Variable, as_variable
+from dezero.functions.shape import reshape, sum_to, swapaxes_last
+
+
+class MatMul(Function[Variable]):
+    """``x @ W`` for operands of two or more dimensions; batch axes broadcast."""
+
+    def forward(self, x: Array, W: Array) -> Array:
+        y: Array = np.matmul(x, W)
+        return y
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x, W = self.inputs
+        gx = sum_to(MatMul()(gy, swapaxes_last(W)), x.shape) if self.needs_grad(0) else None
+        gW = sum_to(MatMul()(swapaxes_last(x), gy), W.shape) if self.needs_grad(1) else None
+        return gx, gW
+
+
+def matmul(x: Operand, W: Operand) -> Variable:
+    """The matrix product with ``numpy.matmul``'s rules: a 1-D operand is a vector
+    (promoted to a matrix and the extra axis removed again); batch axes broadcast."""
+    x, W = as_variable(x), as_variable(W)
+    if x.ndim == 0 or W.ndim == 0:
+        raise ValueError(
+            f"matmul needs operands of at least one dimension, got shapes {x.shape} and {W.shape}"
+        )
+    if x.shape[-1] != W.shape[-2 if W.ndim > 1 else 0]:
+        raise ValueError(f"matmul: shapes {x.shape} and {W.shape} are not aligned")
+    x_vector, W_vector = x.ndim == 1, W.ndim == 1
+    if x_vector:
+        x = reshape(x, (1, x.shape[0]))
+    if W_vector:
+        W = reshape(W, (W.shape[0], 1))
+    y: Variable = MatMul()(x, W)
+    if x_vector or W_vector:
+        shape = y.shape[:-2] + (() if x_vector else y.shape[-2:-1]) + (() if W_vector else y.shape[-1:])
+        y = reshape(y, shape)
+    return y
+
+
+class Linear(Function[Variable]):
+    """``x @ W + b`` for a 2-D ``x`` and ``W`` in one node (b optional)."""
+
+    def forward(self, x: Array, W: Array, b: Array | None = None) -> Array:
+        y = x @ W
+        return y if b is None else y + b
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
+        x, W = self.inputs[0], self.inputs[1]
+        gx = MatMul()(gy, W.T) if self.needs_grad(0) else None
+        gW = MatMul()(x.T, gy) if self.needs_grad(1) else None
+        if len(self.inputs) == 2:
+            return gx, gW
+        gb = sum_to(gy, self.inputs[2].shape) if self.needs_grad(2) else None
+        return gx, gW, gb
+
+
+def linear(x: Operand, W: Operand, b: Operand | None = None) -> Variable:
+    x, W = as_variable(x), as_variable(W)
+    if x.ndim == 2 and W.ndim == 2 and x.shape[1] == W.shape[0]:
+        if b is None:
+            return Linear()(x, W)
+        b = as_variable(b)
+        _arrays.check_broadcastable(b.shape, (x.shape[0], W.shape[1]))
+        return Linear()(x, W, b)
+    y = matmul(x, W)
+    return y if b is None else y + b

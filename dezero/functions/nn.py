@@ -1,0 +1,204 @@
+"""Neural-network functions: softmax family, losses, accuracy, dropout, embedding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dezero import _arrays
+from dezero._config import Config
+from dezero.core import Array, Function, Operand, Variable, as_array, as_variable
+from dezero.functions.elementwise import log, sigmoid
+from dezero.functions.reduction import sum
+from dezero.functions.shape import get_item
+
+
+class Softmax(Function[Variable]):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x: Array) -> Array:
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        y: Array = e / e.sum(axis=self.axis, keepdims=True)
+        return y
+
+    def backward(self, gy: Variable) -> Variable:
+        y = self.outputs[0]()
+        assert y is not None  # an output on the path being differentiated is alive
+        y_gy = y * gy
+        return y_gy - y * sum(y_gy, self.axis, keepdims=True)
+
+
+def softmax(x: Operand, axis: int = 1) -> Variable:
+    x = as_variable(x)
+    return Softmax(_arrays.normalize_axis(axis, x.ndim)[0])(x)
+
+
+class LogSoftmax(Function[Variable]):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x: Array) -> Array:
+        return x - _arrays.logsumexp(x, self.axis)
+
+    def backward(self, gy: Variable) -> Variable:
+        y = self.outputs[0]()
+        assert y is not None  # an output on the path being differentiated is alive
+        return gy - softmax(self.inputs[0], self.axis) * sum(gy, self.axis, keepdims=True)
+
+
+def log_softmax(x: Operand, axis: int = 1) -> Variable:
+    x = as_variable(x)
+    return LogSoftmax(_arrays.normalize_axis(axis, x.ndim)[0])(x)
+
+
+def _batch_size(shape: tuple[int, ...]) -> int:
+    """``len(x)`` as the book divides by it; 1 for a 0-d array."""
+    return shape[0] if shape else 1
+
+
+def _check_same_shape(name: str, a: Variable, b: Variable) -> None:
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name}: the shapes {a.shape} and {b.shape} differ; reshape one of them "
+            "explicitly (broadcasting here would silently compare every pair)"
+        )
+
+
+class MeanSquaredError(Function[Variable]):
+    """``sum((x0 - x1) ** 2) / len(x0)``: summed over features, averaged over the
+    batch (first) axis, as in the book."""
+
+    def forward(self, x0: Array, x1: Array) -> Array:
+        diff = x0 - x1
+        return np.asarray((diff * diff).sum() / _batch_size(diff.shape))
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x0, x1 = self.inputs
+        gx0 = gy * (x0 - x1) * (2.0 / _batch_size(x0.shape))
+        return (gx0 if self.needs_grad(0) else None, -gx0 if self.needs_grad(1) else None)
+
+
+def mean_squared_error(x0: Operand, x1: Operand) -> Variable:
+    x0, x1 = as_variable(x0), as_variable(x1)
+    _check_same_shape("mean_squared_error", x0, x1)
+    return MeanSquaredError()(x0, x1)
+
+
+class SoftmaxCrossEntropy(Function[Variable]):
+    """Mean over the batch of ``-log softmax(x)[i, t[i]]``; ``t`` gets no gradient."""
+
+    def forward(self, x: Array, t: Array) -> Array:
+        n = x.shape[0]
+        log_p = x - _arrays.logsumexp(x, axis=1)
+        return np.asarray(-log_p[np.arange(n), t.ravel()].sum() / n)
+
+    def backward(self, gy: Variable) -> tuple[Variable, None]:
+        x, t = self.inputs
+        n, classes = x.shape
+        one_hot = np.eye(classes, dtype=x.dtype)[t.array.ravel()]
+        return (softmax(x) - one_hot) * (gy / n), None
+
+
+def softmax_cross_entropy(x: Operand, t: Operand) -> Variable:
+    """``x``: scores of shape (N, C); ``t``: integer labels in [0, C) of shape (N,) or (N, 1)."""
+    x, t_var = as_variable(x), as_variable(t)
+    labels = t_var.array
+    if x.ndim != 2:
+        raise ValueError(f"softmax_cross_entropy needs scores of shape (N, C), got {x.shape}")
+    n, classes = x.shape
+    if labels.shape not in ((n,), (n, 1)):
+        raise ValueError(
+            f"softmax_cross_entropy: labels of shape {labels.shape} do not match "
+            f"scores of shape {x.shape}; expected ({n},) or ({n}, 1)"
+        )
+    _check_labels(labels, classes)
+    return SoftmaxCrossEntropy()(x, t_var)
+
+
+def _check_labels(labels: Array, classes: int) -> None:
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(
+            f"labels must lie in [0, {classes}), got values from {labels.min()} to {labels.max()}"
+        )
+
+
+class SigmoidCrossEntropy(Function[Variable]):
+    """``sum(softplus(x) - t * x) / len(x)``, the logistic loss of logits ``x``
+    against targets ``t`` in [0, 1], computed without overflow."""
+
+    def forward(self, x: Array, t: Array) -> Array:
+        loss = np.logaddexp(0, x) - t * x
+        return np.asarray(loss.sum() / _batch_size(x.shape), dtype=x.dtype)
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+        x, t = self.inputs
+        scale = gy / _batch_size(x.shape)
+        gx = (sigmoid(x) - t) * scale if self.needs_grad(0) else None
+        gt = -x * scale if self.needs_grad(1) and t.dtype.kind == "f" else None
+        return gx, gt
+
+
+def sigmoid_cross_entropy(x: Operand, t: Operand) -> Variable:
+    x, t = as_variable(x), as_variable(t)
+    _check_same_shape("sigmoid_cross_entropy", x, t)
+    return SigmoidCrossEntropy()(x, t)
+
+
+def binary_cross_entropy(p: Operand, t: Operand) -> Variable:
+    """``-sum(t log p + (1 - t) log(1 - p)) / len(p)`` for probabilities ``p``.
+
+    The book clips ``p`` (which silently zeroes gradients); here ``p`` outside [0, 1]
+    is a ``ValueError`` and ``p`` of exactly 0 or 1 gives an infinite loss, as the
+    formula does.
+    """
+    p, t = as_variable(p), as_variable(t)
+    _check_same_shape("binary_cross_entropy", p, t)
+    if p.size and (p.array.min() < 0 or p.array.max() > 1):
+        raise ValueError("binary_cross_entropy needs probabilities p in [0, 1]")
+    log_likelihood = t * log(p) + (1 - t) * log(1 - p)
+    return -sum(log_likelihood) / _batch_size(p.shape)
+
+
+def accuracy(y: Operand, t: Operand) -> Variable:
+    """The fraction of rows of scores ``y`` (N, C) whose argmax equals label ``t`` (N,).
+
+    Not differentiable: the result is a new Variable with no creator.
+    """
+    scores, labels = as_variable(y).array, as_variable(t).array
+    if scores.ndim != 2 or labels.shape not in ((scores.shape[0],), (scores.shape[0], 1)):
+        raise ValueError(
+            f"accuracy needs scores (N, C) and labels (N,), got {scores.shape} and {labels.shape}"
+        )
+    predicted = scores.argmax(axis=1)
+    return Variable(as_array((predicted == labels.ravel()).mean()))
+
+
+_default_rng = np.random.default_rng()
+
+
+def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator | None = None) -> Variable:
+    """In training mode, zero each element with probability ``dropout_ratio`` and
+    scale the rest by ``1 / (1 - dropout_ratio)``; in test mode, return ``x``.
+
+    Pass ``rng`` for reproducible masks (the global NumPy generator is never used).
+    """
+    if not 0 <= dropout_ratio < 1:
+        raise ValueError(f"dropout_ratio must lie in [0, 1), got {dropout_ratio}")
+    x = as_variable(x)
+    if not Config.train:
+        return x
+    keep = (rng or _default_rng).random(x.shape) >= dropout_ratio
+    scale = (keep / (1.0 - dropout_ratio)).astype(x.dtype)
+    return x * scale
+
+
+def embed_id(x: Any, W: Operand) -> Variable:
+    """Rows of ``W`` selected by the integer ids ``x`` (``W[x]``)."""
+    ids = as_variable(x).array if isinstance(x, Variable) else np.asarray(x)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"embed_id needs integer ids, got dtype {ids.dtype}")
+    return get_item(W, ids)

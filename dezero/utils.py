@@ -1,0 +1,185 @@
+"""Helpers: array shape utilities, numerical gradients, and Graphviz output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, Union
+
+import numpy as np
+
+from dezero._arrays import Array, logsumexp, reshape_sum_backward, sum_to
+from dezero._config import no_grad
+from dezero.core import Function, Variable, as_variable
+
+__all__ = [
+    "sum_to",
+    "reshape_sum_backward",
+    "logsumexp",
+    "numerical_grad",
+    "gradient_check",
+    "array_allclose",
+    "array_equal",
+    "get_dot_graph",
+    "plot_dot_graph",
+]
+
+ArrayOrVariable = Union[Array, Variable]
+
+
+# --------------------------------------------------------------------- numerical gradients
+
+
+def numerical_grad(
+    f: Callable[..., ArrayOrVariable],
+    x: ArrayOrVariable | Sequence[ArrayOrVariable],
+    *args: Any,
+    eps: float = 1e-4,
+    **kwargs: Any,
+) -> Any:
+    """Central-difference gradient of ``sum(f(x, *args, **kwargs))`` with respect to ``x``.
+
+    ``x`` is one array or Variable (the result is one float64 array of its shape) or
+    a tuple/list of them (``f`` is called as ``f(*x, *args)`` and a tuple of arrays
+    comes back). Unlike the book, this works on float64 copies: the caller's arrays
+    and Variables are never modified, and float32 inputs do not limit the accuracy.
+    """
+    inputs = [_float64_copy(v) for v in _as_list(x)]
+
+    def total(delta: Array, index: tuple[int, ...], k: int) -> Array:
+        saved = inputs[k].array[index]
+        inputs[k].array[index] = saved + delta
+        try:
+            with no_grad():
+                y = f(*inputs, *args, **kwargs)
+        finally:
+            inputs[k].array[index] = saved
+        return np.asarray(as_variable(y).array, dtype=np.float64)
+
+    grads = []
+    for k, v in enumerate(inputs):
+        grad = np.zeros(v.shape, dtype=np.float64)
+        for index in np.ndindex(*v.shape):
+            diff = total(np.float64(eps), index, k) - total(np.float64(-eps), index, k)
+            grad[index] = diff.sum() / (2 * eps)
+        grads.append(grad)
+    return tuple(grads) if isinstance(x, (tuple, list)) else grads[0]
+
+
+def _as_list(x: ArrayOrVariable | Sequence[ArrayOrVariable]) -> list[ArrayOrVariable]:
+    """One input, or a tuple/list of inputs, as a list."""
+    if isinstance(x, (np.ndarray, Variable)):
+        return [x]
+    return list(x)
+
+
+def _float64_copy(v: ArrayOrVariable) -> Variable:
+    data = v.array if isinstance(v, Variable) else np.asarray(v)
+    return Variable(np.array(data, dtype=np.float64))
+
+
+def gradient_check(
+    f: Callable[..., ArrayOrVariable],
+    x: ArrayOrVariable | Sequence[ArrayOrVariable],
+    *args: Any,
+    rtol: float = 1e-4,
+    atol: float = 1e-5,
+    **kwargs: Any,
+) -> bool:
+    """Whether backprop's gradient of ``sum(f(x, ...))`` matches :func:`numerical_grad`.
+
+    Runs on float64 copies of ``x`` (several inputs as a tuple, as in
+    ``numerical_grad``) and warns with the largest difference when they disagree.
+    """
+    xs = _as_list(x)
+    expected = numerical_grad(f, tuple(xs), *args, **kwargs)
+    inputs = [_float64_copy(v) for v in xs]
+    y = as_variable(f(*inputs, *args, **kwargs))
+    y.backward()
+    ok = True
+    for i, (v, num) in enumerate(zip(inputs, expected)):
+        got = np.zeros_like(num) if v.grad is None else v.grad.array
+        if not array_allclose(got, num, rtol=rtol, atol=atol):
+            ok = False
+            worst = float(np.max(np.abs(got - num))) if num.size else 0.0
+            warnings.warn(
+                f"gradient_check: input {i}: backprop and numerical gradients differ "
+                f"(largest absolute difference {worst:.3g})",
+                stacklevel=2,
+            )
+    return ok
+
+
+def array_allclose(a: ArrayOrVariable, b: ArrayOrVariable, rtol: float = 1e-4, atol: float = 1e-5) -> bool:
+    """``numpy.allclose`` on arrays or Variables, also requiring equal shapes."""
+    a_, b_ = _data(a), _data(b)
+    return a_.shape == b_.shape and bool(np.allclose(a_, b_, rtol=rtol, atol=atol))
+
+
+def array_equal(a: ArrayOrVariable, b: ArrayOrVariable) -> bool:
+    """``numpy.array_equal`` on arrays or Variables."""
+    return bool(np.array_equal(_data(a), _data(b)))
+
+
+def _data(v: ArrayOrVariable) -> Array:
+    return v.array if isinstance(v, Variable) else np.asarray(v)
+
+
+# --------------------------------------------------------------------- Graphviz
+
+
+def _dot_var(v: Variable, verbose: bool) -> str:
+    label = v.name or ""
+    if verbose and v.data is not None:
+        label += (": " if label else "") + f"{v.shape} {v.dtype}"
+    return f'{id(v)} [label="{_escape(label)}", color=orange, style=filled]\n'
+
+
+def _dot_func(f: Function[Any]) -> str:
+    lines = [f'{id(f)} [label="{_escape(type(f).__name__)}", color=lightblue, style=filled, shape=box]\n']
+    lines += [f"{id(x)} -> {id(f)}\n" for x in f.inputs]
+    lines += [f"{id(f)} -> {id(y)}\n" for y in (ref() for ref in f.outputs) if y is not None]
+    return "".join(lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def get_dot_graph(output: Variable, verbose: bool = True) -> str:
+    """The graph that computed ``output``, in Graphviz DOT text (variables orange,
+    functions blue); ``verbose`` adds shapes and dtypes."""
+    parts = [_dot_var(output, verbose)]
+    stack = [output.creator] if output.creator is not None else []
+    seen = {id(f) for f in stack}
+    while stack:
+        func = stack.pop()
+        parts.append(_dot_func(func))
+        for x in func.inputs:
+            parts.append(_dot_var(x, verbose))
+            if x.creator is not None and id(x.creator) not in seen:
+                seen.add(id(x.creator))
+                stack.append(x.creator)
+    return "digraph g {\n" + "".join(parts) + "}\n"
+
+
+def plot_dot_graph(output: Variable, verbose: bool = True, to_file: str = "graph.png") -> str:
+    """Render the graph of ``output`` with Graphviz's ``dot`` into ``to_file`` (the
+    format follows its extension) and return its path."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RuntimeError(
+            "plot_dot_graph needs the Graphviz 'dot' program on PATH "
+            "(e.g. 'apt install graphviz' or 'brew install graphviz')"
+        )
+    fmt = os.path.splitext(to_file)[1][1:] or "png"
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "graph.dot")
+        with open(source, "w", encoding="utf-8") as fh:
+            fh.write(get_dot_graph(output, verbose))
+        subprocess.run([dot, source, "-T", fmt, "-o", to_file], check=True)
+    return to_file
