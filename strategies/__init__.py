@@ -1,0 +1,1 @@
+"""Hypothesis strategies for DeZero-style autodiff: random DAGs of Functions."""
