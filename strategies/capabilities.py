@@ -1,0 +1,108 @@
+"""What an implementation can do, found by probing it (never by asking the user).
+
+Capability levels follow the stages of the book. A level is present when the API
+it introduces is there; whether it *works* is for the properties to judge, so a
+broken feature is a failure, never "not applicable".
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from strategies.implementation import Implementation, ImplementationError
+from strategies.ops import CATALOGUE, Op
+from strategies.probes import probes_for
+
+# (name, what it means, the book's steps)
+LEVELS: tuple[tuple[str, str, str], ...] = (
+    ("core", "Variable, Function and backward", "steps 1-14"),
+    ("generations", "generations order the backward pass", "steps 15-16"),
+    ("memory", "weakref outputs, retain_grad, no_grad", "steps 17-18"),
+    ("operators", "operator overloading on Variable", "steps 19-22"),
+    ("higher_order", "backward(create_graph=True), grads are Variables", "steps 32-36"),
+    ("tensors", "reshape, transpose, sum, broadcast_to, sum_to, matmul", "steps 37-41"),
+    ("nn", "linear, sigmoid, losses, softmax", "steps 42-47"),
+)
+LEVEL_NAMES = tuple(name for name, _, _ in LEVELS)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    levels: frozenset[str]
+    # Whether backward stores Variables in .grad (else plain ndarrays).
+    grads_are_variables: bool
+    ops: tuple[Op, ...]
+
+    def missing(self, required: tuple[str, ...]) -> list[str]:
+        return [level for level in required if level not in self.levels]
+
+
+def _backward_parameters(impl: Implementation) -> set[str]:
+    try:
+        return set(inspect.signature(impl.Variable.backward).parameters)
+    except (AttributeError, TypeError, ValueError):
+        return set()
+
+
+def _has_functions(impl: Implementation, *names: str) -> bool:
+    try:
+        functions = impl.F
+    except ImplementationError:
+        return False
+    return all(hasattr(functions, name) for name in names)
+
+
+def _has_generation(impl: Implementation) -> bool:
+    try:
+        return hasattr(impl.variable(np.array(1.0)), "generation")
+    except Exception:
+        return False
+
+
+_OPERATORS = ("__add__", "__radd__", "__mul__", "__rmul__", "__sub__", "__rsub__",
+              "__truediv__", "__rtruediv__", "__neg__", "__pow__")  # fmt: skip
+
+_PROBES: dict[str, Callable[[Implementation], bool]] = {
+    "core": lambda impl: impl.has("Variable") and impl.has("Function") and impl.has("Variable.backward"),
+    "generations": _has_generation,
+    "memory": lambda impl: impl.has("no_grad") and impl.has("using_config")
+    and "retain_grad" in _backward_parameters(impl),
+    "operators": lambda impl: all(hasattr(impl.Variable, name) for name in _OPERATORS),
+    "higher_order": lambda impl: "create_graph" in _backward_parameters(impl),
+    "tensors": lambda impl: _has_functions(impl, "reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul"),
+    "nn": lambda impl: _has_functions(impl, "linear", "sigmoid", "mean_squared_error", "softmax_cross_entropy"),
+}
+
+
+def has_requirement(impl: Implementation, requirement: str) -> bool:
+    """``"F.sin"``: the functions module has ``sin``; ``"Variable.__add__"``: the
+    Variable class has it; otherwise a name on the package."""
+    if requirement.startswith("F."):
+        return _has_functions(impl, requirement[2:])
+    if requirement.startswith("Variable."):
+        return impl.has("Variable") and hasattr(impl.Variable, requirement.split(".", 1)[1])
+    return impl.has(requirement)
+
+
+def _grads_are_variables(impl: Implementation) -> bool:
+    x = impl.variable(np.array(1.0))
+    y = probes_for(impl).double(x)
+    y.backward()
+    return not isinstance(x.grad, np.ndarray)
+
+
+def capabilities(impl: Implementation) -> Capabilities:
+    """The levels and ops of ``impl`` (probed once, then cached on the handle)."""
+    cached = impl._cache.get("capabilities")
+    if isinstance(cached, Capabilities):
+        return cached
+    levels = frozenset(name for name in LEVEL_NAMES if _PROBES[name](impl))
+    grads_are_variables = "core" in levels and _grads_are_variables(impl)
+    ops = tuple(op for op in CATALOGUE if all(has_requirement(impl, r) for r in op.requires))
+    result = Capabilities(levels, grads_are_variables, ops)
+    impl._cache["capabilities"] = result
+    return result

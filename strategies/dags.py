@@ -1,0 +1,299 @@
+"""The DAG strategy: random graphs of Functions with shared subexpressions.
+
+Uniform random wiring rarely builds the shapes that break a backward engine, so
+:func:`dags` grows a graph from *motifs*, each counted with ``hypothesis.event``:
+
+- ``chain``: a run of one-input ops (``long chain`` when it has five or more);
+- ``skip``: an older value joined with a much newer descendant of it (fan-out
+  with unequal path lengths);
+- ``diamond``: one value feeding two ops whose results are joined again (the two
+  sides tie in generation);
+- ``twice``: the same Variable as both inputs of one call, ``f(x, x)``;
+- ``fork``: a two-output Function, one output used, dropped, or both joined;
+- ``dead``: a branch that never reaches the output, sometimes still held;
+- ``fresh``: a join with a new leaf whose shape broadcasts against the graph.
+
+Values are computed with the catalogue's NumPy reference while the graph is drawn,
+so every op is placed only inside its domain, a margin away from its kinks and
+ties, and no value overflows. Leaf values are multiples of 1/100 and shrink
+towards small graphs of small, readable numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import event, strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.extra import numpy as npst
+
+from strategies.graph import GraphSpec, Leaf, Node, Step
+from strategies.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, Op
+from strategies.protocols import Array
+
+MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh")
+LEAF_RANGE = 2.0  # leaf values lie in [-LEAF_RANGE, LEAF_RANGE]
+BOUND = 100.0  # no value of a generated graph exceeds this in magnitude
+
+
+@dataclass
+class _Growing:
+    """A graph being drawn: its steps and the reference value of every value id."""
+
+    dtype: str
+    steps: list[Step] = field(default_factory=list)
+    values: list[Array] = field(default_factory=list)
+    generation: list[int] = field(default_factory=list)
+    held: set[int] = field(default_factory=set)
+    n_nodes: int = 0
+
+    def add_leaf(self, draw: Any, shape: tuple[int, ...], low: float = -LEAF_RANGE, high: float = LEAF_RANGE) -> int:
+        n = int(np.prod(shape))
+        cents = draw(st.lists(st.integers(int(low * 100), int(high * 100)), min_size=n, max_size=n))
+        leaf = Leaf(shape, tuple(c / 100 for c in cents))
+        self.steps.append(leaf)
+        self.values.append(leaf.array(self.dtype).astype(np.float64))
+        self.generation.append(0)
+        return len(self.values) - 1
+
+    def add_node(self, op: Op, args: Sequence[int], params: Any) -> list[int] | None:
+        """Append ``op(args)`` if its reference values are finite and bounded."""
+        try:
+            with np.errstate(all="ignore"):
+                outputs = op.reference([self.values[a] for a in args], dict(params))
+        except (ValueError, IndexError, ZeroDivisionError):
+            return None
+        if not all(np.all(np.isfinite(y)) and np.all(np.abs(y) <= BOUND) for y in outputs):
+            return None
+        self.steps.append(Node(op.name, tuple(args), params))
+        generation = max(self.generation[a] for a in args) + 1
+        ids = []
+        for y in outputs:
+            self.values.append(np.asarray(y, dtype=np.float64))
+            self.generation.append(generation)
+            ids.append(len(self.values) - 1)
+        self.n_nodes += 1
+        return ids
+
+    def input(self, v: int) -> Input:
+        return Input(self.values[v].shape, self.values[v])
+
+
+@dataclass(frozen=True)
+class _Palette:
+    """The ops a graph may use, sorted by how they take their inputs."""
+
+    unary: tuple[Op, ...]
+    join: tuple[Op, ...]
+    fork: Op | None
+    reduce_all: Op | None
+
+    @classmethod
+    def of(cls, ops: Sequence[Op]) -> _Palette:
+        names = {op.name for op in ops}
+        return cls(
+            unary=tuple(op for op in ops if op.arity == 1 and op.n_outputs == 1),
+            join=tuple(op for op in ops if op.arity == 2),
+            fork=BY_NAME["fork"] if "fork" in names else None,
+            reduce_all=BY_NAME["sum"] if "sum" in names else None,
+        )
+
+
+def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return all(x == y or 1 in (x, y) for x, y in zip(reversed(a), reversed(b)))
+
+
+def _unary(draw: Any, g: _Growing, palette: _Palette, x: int) -> int:
+    """Apply a one-input op to ``x`` (fresh operand leaves as it needs); ``x`` itself
+    when no op fits."""
+    candidates = [op for op in palette.unary if op.applicable([g.input(x)])]
+    for _ in range(3):
+        if not candidates:
+            break
+        op = draw(st.sampled_from(candidates))
+        try:
+            params, fresh = op.draw_params(draw, [g.input(x)])
+        except Inapplicable:
+            candidates.remove(op)
+            continue
+        args = [x] + [_fresh(draw, g, leaf) for leaf in fresh]
+        ids = g.add_node(op, args, params)
+        if ids is not None:
+            return ids[0]
+        candidates.remove(op)
+    return x
+
+
+def _fresh(draw: Any, g: _Growing, leaf: FreshLeaf) -> int:
+    return g.add_leaf(draw, leaf.shape, leaf.low, leaf.high)
+
+
+def _join(draw: Any, g: _Growing, palette: _Palette, a: int, b: int) -> int:
+    """Combine two values with a two-input op (reducing ``b`` first if the shapes do
+    not broadcast); ``a`` when no op fits."""
+    if not _broadcastable(g.values[a].shape, g.values[b].shape):
+        if palette.reduce_all is None:
+            return a
+        reduced = g.add_node(palette.reduce_all, [b], (("axis", None), ("keepdims", False)))
+        if reduced is None:
+            return a
+        b = reduced[0]
+    candidates = [op for op in palette.join if op.applicable([g.input(a), g.input(b)])]
+    while candidates:
+        op = draw(st.sampled_from(candidates))
+        ids = g.add_node(op, [a, b], ())
+        if ids is not None:
+            if g.generation[a] == g.generation[b] and a != b:
+                event("generation tie")
+            return ids[0]
+        candidates.remove(op)
+    return a
+
+
+def _ancestors(g: _Growing, v: int) -> list[int]:
+    """Earlier values ``v`` depends on, nearest first."""
+    producer: dict[int, Node] = {}
+    next_id = 0
+    for step in g.steps:
+        n = 1 if isinstance(step, Leaf) else step.spec.n_outputs
+        if isinstance(step, Node):
+            for i in range(next_id, next_id + n):
+                producer[i] = step
+        next_id += n
+    seen, order, stack = set(), [], [v]
+    while stack:
+        u = stack.pop()
+        node = producer.get(u)
+        for a in node.args if node else ():
+            if a not in seen:
+                seen.add(a)
+                order.append(a)
+                stack.append(a)
+    return sorted(order, key=lambda u: -u)
+
+
+def _motif(draw: Any, g: _Growing, palette: _Palette, main: int, name: str) -> int:
+    """Grow the graph by one motif around ``main``; return the new main value."""
+    if name == "chain":
+        length = draw(st.integers(1, 6))
+        event("motif: long chain" if length >= 5 else "motif: chain")
+        for _ in range(length):
+            main = _unary(draw, g, palette, main)
+        return main
+    if name == "skip":
+        older = [u for u in _ancestors(g, main) if g.generation[main] - g.generation[u] >= 2]
+        if not older:
+            for _ in range(2):
+                main = _unary(draw, g, palette, main)
+            older = [u for u in _ancestors(g, main) if g.generation[main] - g.generation[u] >= 2]
+        if older:
+            event("motif: skip")
+            return _join(draw, g, palette, main, draw(st.sampled_from(older)))
+        return main
+    if name == "diamond":
+        event("motif: diamond")
+        left = _unary(draw, g, palette, main)
+        right = _unary(draw, g, palette, main)
+        return _join(draw, g, palette, left, right)
+    if name == "twice":
+        event("motif: f(x, x)")
+        return _join(draw, g, palette, main, main)
+    if name == "fork" and palette.fork is not None:
+        ids = g.add_node(palette.fork, [main], ())
+        if ids is None:
+            return main
+        use = draw(st.sampled_from(["first", "second", "both", "held"]))
+        event(f"motif: fork, {use} used" if use != "held" else "motif: fork, one output held unused")
+        if use == "both":
+            return _join(draw, g, palette, ids[0], ids[1])
+        if use == "held":
+            g.held.add(ids[1])
+        return ids[0] if use in ("first", "held") else ids[1]
+    if name == "dead":
+        source = draw(st.sampled_from(range(len(g.values))))
+        dead = _unary(draw, g, palette, source)
+        if dead != source:
+            held = draw(st.booleans())
+            event("motif: dead branch, held" if held else "motif: dead branch, dropped")
+            if held:
+                g.held.add(dead)
+        return main
+    if name == "fresh":
+        shape = draw(npst.broadcastable_shapes(g.values[main].shape, min_dims=0, max_dims=3, max_side=3))
+        event("motif: fresh leaf")
+        return _join(draw, g, palette, main, g.add_leaf(draw, shape))
+    return main
+
+
+@st.composite
+def _dags(
+    draw: Any,
+    ops: tuple[Op, ...],
+    max_nodes: int,
+    max_leaves: int,
+    dtype: str,
+    wiring: str,
+) -> GraphSpec:
+    palette = _Palette.of(ops)
+    g = _Growing(dtype)
+    n_leaves = draw(st.integers(1, max_leaves))
+    shapes = draw(npst.mutually_broadcastable_shapes(num_shapes=n_leaves, min_dims=0, max_dims=3, max_side=3))
+    leaves = [g.add_leaf(draw, shape) for shape in shapes.input_shapes]
+    main = leaves[-1]
+    if wiring == "uniform":
+        while g.n_nodes < max_nodes:
+            before = g.n_nodes
+            if palette.join and draw(st.booleans()):
+                main = _join(draw, g, palette, draw(st.sampled_from(range(len(g.values)))),
+                             draw(st.sampled_from(range(len(g.values)))))
+            else:
+                main = _unary(draw, g, palette, draw(st.sampled_from(range(len(g.values)))))
+            if g.n_nodes == before:
+                break
+    else:
+        for leaf in leaves[:-1]:  # every first leaf takes part
+            main = _join(draw, g, palette, main, leaf)
+        while g.n_nodes < max_nodes:
+            before = g.n_nodes
+            main = _motif(draw, g, palette, main, draw(st.sampled_from(MOTIFS)))
+            if g.n_nodes == before and not draw(st.booleans()):
+                break
+    if g.n_nodes == 0 and palette.unary:
+        main = _unary(draw, g, palette, main)
+    return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
+
+
+def dags(
+    ops: Sequence[Op] | None = None,
+    *,
+    max_nodes: int = 8,
+    max_leaves: int = 3,
+    dtype: str = "float64",
+    wiring: str = "motifs",
+) -> st.SearchStrategy[GraphSpec]:
+    """Graph specs over ``ops`` (default: the whole catalogue).
+
+    ``max_nodes`` bounds the number of op nodes (a motif in progress may finish a
+    node or two past it); ``max_leaves`` the leaves drawn up front (ops may add
+    operand leaves). ``dtype`` is ``"float64"`` or ``"float32"``. ``wiring`` is
+    ``"motifs"`` (the default) or ``"uniform"``, which picks inputs uniformly from
+    earlier values (kept for measuring what motifs buy).
+    """
+    chosen = tuple(CATALOGUE if ops is None else ops)
+    if not chosen:
+        raise InvalidArgument("dags() needs at least one op")
+    for op in chosen:
+        if not isinstance(op, Op):
+            raise InvalidArgument(f"ops must be catalogue Ops, got {op!r}")
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise InvalidArgument(f"max_nodes={max_nodes!r} must be a positive int")
+    if not isinstance(max_leaves, int) or max_leaves < 1:
+        raise InvalidArgument(f"max_leaves={max_leaves!r} must be a positive int")
+    if dtype not in ("float32", "float64"):
+        raise InvalidArgument(f"dtype={dtype!r} must be 'float32' or 'float64'")
+    if wiring not in ("motifs", "uniform"):
+        raise InvalidArgument(f"wiring={wiring!r} must be 'motifs' or 'uniform'")
+    return _dags(chosen, max_nodes, max_leaves, dtype, wiring)

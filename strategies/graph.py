@@ -1,0 +1,254 @@
+"""A graph spec: a plain, immutable description of a DAG of Functions.
+
+A :class:`GraphSpec` is a sequence of steps, each a :class:`Leaf` (a new Variable
+with given values) or a :class:`Node` (an op of the catalogue applied to earlier
+values). Every step's outputs get the next value ids: ``v0, v1, ...``. Its repr is
+a Python script that rebuilds the graph on DeZero, so a counterexample can be
+pasted and run.
+
+- :func:`build` turns a spec into Variables of an implementation.
+- :func:`evaluate` computes every value with the catalogue's NumPy reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from strategies.implementation import Implementation
+from strategies.ops import BY_NAME, Op, Params
+from strategies.probes import probes_for
+from strategies.protocols import Array, VariableLike
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A leaf Variable: its shape and its values in row-major order."""
+
+    shape: tuple[int, ...]
+    values: tuple[float, ...]
+
+    def array(self, dtype: str) -> Array:
+        return np.array(self.values, dtype=dtype).reshape(self.shape)
+
+
+@dataclass(frozen=True)
+class Node:
+    """``op`` applied to the values ``args`` (ids of earlier values) with ``params``."""
+
+    op: str
+    args: tuple[int, ...]
+    params: Params = ()
+
+    @property
+    def spec(self) -> Op:
+        return BY_NAME[self.op]
+
+
+Step: TypeAlias = Leaf | Node
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """A DAG: ``steps`` in order, the ``output`` value id, the leaves' ``dtype``, and
+    ``held``: intermediate values the user keeps a reference to (all others are
+    referred to by the graph alone once it is built)."""
+
+    steps: tuple[Step, ...]
+    output: int
+    dtype: str = "float64"
+    held: frozenset[int] = field(default_factory=frozenset)
+
+    # -- structure
+
+    @cached_property
+    def ids(self) -> tuple[tuple[int, ...], ...]:
+        """The value ids each step creates."""
+        ids, next_id = [], 0
+        for step in self.steps:
+            n = 1 if isinstance(step, Leaf) else step.spec.n_outputs
+            ids.append(tuple(range(next_id, next_id + n)))
+            next_id += n
+        return tuple(ids)
+
+    @property
+    def n_values(self) -> int:
+        return sum(len(i) for i in self.ids)
+
+    @cached_property
+    def leaves(self) -> tuple[int, ...]:
+        return tuple(i[0] for step, i in zip(self.steps, self.ids) if isinstance(step, Leaf))
+
+    def nodes(self) -> Iterator[tuple[Node, tuple[int, ...]]]:
+        """Each node with the ids of its outputs."""
+        for step, ids in zip(self.steps, self.ids):
+            if isinstance(step, Node):
+                yield step, ids
+
+    @cached_property
+    def consumers(self) -> dict[int, list[int]]:
+        """For each value id, the index of every step that takes it as an argument
+        (once per argument position, so ``f(x, x)`` counts twice)."""
+        result: dict[int, list[int]] = {v: [] for v in range(self.n_values)}
+        for k, step in enumerate(self.steps):
+            if isinstance(step, Node):
+                for a in step.args:
+                    result[a].append(k)
+        return result
+
+    @cached_property
+    def live(self) -> frozenset[int]:
+        """Values on a path to the output."""
+        producer = {v: k for k, ids in enumerate(self.ids) for v in ids}
+        live, stack = set(), [self.output]
+        while stack:
+            v = stack.pop()
+            if v in live:
+                continue
+            live.add(v)
+            step = self.steps[producer[v]]
+            if isinstance(step, Node):
+                stack.extend(step.args)
+        return frozenset(live)
+
+    def leaf_arrays(self) -> list[Array]:
+        """The leaves' values, in leaf order, at the spec's dtype."""
+        return [step.array(self.dtype) for step in self.steps if isinstance(step, Leaf)]
+
+    def ops(self) -> set[str]:
+        return {node.op for node, _ in self.nodes()}
+
+    # -- the script
+
+    def script(self, package: str = "dezero") -> str:
+        """A Python script that rebuilds this graph on ``package`` as ``y``."""
+        lines = ["import numpy as np", f"import {package}", f"from {package} import Variable"]
+        requires = {r for op in self.ops() for r in BY_NAME[op].requires}
+        if any(r.startswith("F.") for r in requires):
+            lines.append(f"import {package}.functions as F")
+        if "fork" in self.ops():
+            lines += [
+                "from strategies.implementation import Implementation",
+                "from strategies.probes import probes_for",
+                f"P = probes_for(Implementation({package!r}, {package}))",
+            ]
+        for step, ids in zip(self.steps, self.ids):
+            names = ", ".join(f"v{i}" for i in ids)
+            if isinstance(step, Leaf):
+                values = np.array(step.values).reshape(step.shape).tolist()
+                lines.append(f"{names} = Variable(np.array({values!r}, dtype=np.{self.dtype}))")
+            else:
+                lines.append(f"{names} = " + step.spec.source([f"v{a}" for a in step.args], step.params))
+        dropped = sorted(self.dropped)
+        if dropped:
+            lines.append(f"del {', '.join(f'v{i}' for i in dropped)}  # only the graph refers to these now")
+        lines.append(f"y = v{self.output}")
+        return "\n".join(lines)
+
+    @property
+    def dropped(self) -> frozenset[int]:
+        """Intermediate values the user does not hold after building."""
+        kept = set(self.leaves) | set(self.held) | {self.output}
+        return frozenset(range(self.n_values)) - kept
+
+    def __repr__(self) -> str:
+        return "\n" + self.script() + "\n"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints counterexamples with this: the runnable script."""
+        printer.text(repr(self))
+
+    # -- transformations
+
+    def with_dtype(self, dtype: str) -> GraphSpec:
+        return replace(self, dtype=dtype)
+
+
+# --------------------------------------------------------------------- evaluation
+
+
+def evaluate(spec: GraphSpec, leaves: Sequence[Array] | None = None) -> list[Array]:
+    """Every value of the graph, by id, from the NumPy reference forwards.
+
+    ``leaves`` (in leaf order) replaces the spec's leaf values, e.g. by complex
+    arrays for the complex-step derivative.
+    """
+    values: list[Array] = []
+    given = iter(leaves) if leaves is not None else None
+    for step in spec.steps:
+        if isinstance(step, Leaf):
+            leaf = next(given) if given is not None else step.array(spec.dtype).astype(np.float64)
+            values.append(np.asarray(leaf))
+        else:
+            values.extend(step.spec.reference([values[a] for a in step.args], dict(step.params)))
+    return values
+
+
+# --------------------------------------------------------------------- building
+
+
+@dataclass
+class Built:
+    """A spec built on an implementation: the Variables the user holds."""
+
+    spec: GraphSpec
+    values: dict[int, VariableLike]
+
+    @property
+    def output(self) -> VariableLike:
+        return self.values[self.spec.output]
+
+    @property
+    def leaves(self) -> list[VariableLike]:
+        return [self.values[i] for i in self.spec.leaves]
+
+
+_compiled: dict[str, Any] = {}
+
+
+def _code(source: str) -> Any:
+    code = _compiled.get(source)
+    if code is None:
+        code = _compiled[source] = compile(source, "<graph spec>", "eval")
+    return code
+
+
+def build(
+    spec: GraphSpec,
+    impl: Implementation,
+    *,
+    keep_all: bool = False,
+    on_value: Callable[[int, VariableLike], None] | None = None,
+) -> Built:
+    """Create the graph's Variables on ``impl`` by running the spec's script lines.
+
+    The result holds the leaves, the output and the ``held`` values; pass
+    ``keep_all`` to hold every value. ``on_value(id, variable)`` sees each value as
+    it is made (to take weak references, say).
+    """
+    namespace: dict[str, Any] = {"np": np}
+    ops = spec.ops()
+    if any(r.startswith("F.") for op in ops for r in BY_NAME[op].requires):
+        namespace["F"] = impl.F
+    if "fork" in ops:
+        namespace["P"] = probes_for(impl)
+    values: dict[int, VariableLike] = {}
+    for step, ids in zip(spec.steps, spec.ids):
+        if isinstance(step, Leaf):
+            made: list[VariableLike] = [impl.variable(step.array(spec.dtype))]
+        else:
+            source = step.spec.source([f"a{k}" for k in range(len(step.args))], step.params)
+            result = eval(_code(source), namespace, {f"a{k}": values[a] for k, a in enumerate(step.args)})
+            made = list(result) if len(ids) > 1 else [result]
+            if len(made) != len(ids):
+                raise AssertionError(f"{step.op} returned {len(made)} outputs, expected {len(ids)}")
+        for i, v in zip(ids, made):
+            values[i] = v
+            if on_value is not None:
+                on_value(i, v)
+    kept = values if keep_all else {i: v for i, v in values.items() if i not in spec.dropped}
+    return Built(spec, kept)

@@ -1,0 +1,100 @@
+"""Numerical derivatives of a graph spec, from the catalogue's reference forwards.
+
+The oracle is the **complex step**: for an analytic ``f``,
+``f(x + i h e) = f(x) + i h J e + O(h^2)``, so ``Im f(x + i h e) / h`` is a column
+of the Jacobian with no subtractive cancellation; with ``h = 1e-20`` it is exact to
+rounding. The reference forwards take kinks and argmax from the real part, so this
+holds for piecewise ops too, away from their kinks (the DAG strategy keeps a margin).
+
+Tolerance rule (:func:`tolerance`): backprop's rounding error in element ``i`` of a
+gradient ``J^T w`` is bounded by a small multiple of ``eps * (|J|^T |w|)_i`` (the sum
+of the magnitudes being added), plus a floor for terms that cancel inside one
+Jacobian entry. So ``tol_i = rtol * (|J|^T|w|)_i + atol * max(1, max_j (|J|^T|w|)_j)``
+with ``rtol, atol`` per dtype (:data:`TOLERANCES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from strategies.graph import GraphSpec, evaluate
+from strategies.protocols import Array
+
+STEP = 1e-20
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+
+
+# float64: far below the 1e-5 relative error a wrong derivative shows, far above
+# float64 rounding in graphs of this size. float32: above float32 rounding.
+TOLERANCES = {"float64": Tolerance(1e-8, 1e-11), "float32": Tolerance(1e-3, 1e-5)}
+
+
+def leaf_arrays(spec: GraphSpec) -> list[Array]:
+    """The spec's leaf values at its dtype, widened to float64."""
+    return [x.astype(np.float64) for x in spec.leaf_arrays()]
+
+
+def jacobians(spec: GraphSpec, output: int | None = None) -> list[Array]:
+    """For each leaf, the Jacobian of value ``output`` (default: the spec's output)
+    with respect to it, shaped ``output.shape + leaf.shape``."""
+    out = spec.output if output is None else output
+    base = [x.astype(np.complex128) for x in leaf_arrays(spec)]
+    y_shape = evaluate(spec)[out].shape
+    result = []
+    for k, x in enumerate(base):
+        jac = np.zeros(y_shape + x.shape)
+        for index in np.ndindex(*x.shape):
+            leaves = list(base)
+            bumped = x.copy()
+            bumped[index] += 1j * STEP
+            leaves[k] = bumped
+            jac[(...,) + index] = np.imag(evaluate(spec, leaves)[out]) / STEP
+        result.append(jac)
+    return result
+
+
+def vjp(jacobian: Array, cotangent: Array) -> tuple[Array, Array]:
+    """``J^T w`` and the magnitude sum ``|J|^T |w|`` for one leaf."""
+    axes = (tuple(range(cotangent.ndim)), tuple(range(cotangent.ndim)))
+    return (
+        np.tensordot(cotangent, jacobian, axes=axes),
+        np.tensordot(np.abs(cotangent), np.abs(jacobian), axes=axes),
+    )
+
+
+def directional(spec: GraphSpec, direction: Sequence[Array], output: int | None = None) -> Array:
+    """``J u``: the derivative of value ``output`` along ``direction`` (one array per
+    leaf), with one complex evaluation of the graph."""
+    out = spec.output if output is None else output
+    leaves = [x.astype(np.complex128) + 1j * STEP * u for x, u in zip(leaf_arrays(spec), direction)]
+    return np.asarray(np.imag(evaluate(spec, leaves)[out]) / STEP)
+
+
+def tolerance(magnitude: Array, dtype: str) -> Array:
+    """The allowed error of each element of a gradient whose terms sum to ``magnitude``."""
+    tol = TOLERANCES[dtype]
+    floor = max(1.0, float(np.max(magnitude))) if magnitude.size else 1.0
+    return np.asarray(tol.rtol * magnitude + tol.atol * floor)
+
+
+def side_by_side(got: Array, expected: Array, allowed: Array, limit: int = 12) -> str:
+    """The worst elements of a comparison as a small table."""
+    got, expected = np.broadcast_arrays(np.asarray(got, dtype=np.float64), expected)
+    error = np.abs(got - expected)
+    order = np.argsort(-(error - allowed), axis=None)[:limit]
+    rows = [f"{'index':>12} {'backprop':>22} {'numerical':>22} {'|diff|':>10} {'allowed':>10}"]
+    for flat in order:
+        index = np.unravel_index(flat, got.shape) if got.shape else ()
+        rows.append(
+            f"{str(tuple(int(i) for i in index)):>12} {got[index]!r:>22} {expected[index]!r:>22} "
+            f"{error[index]:10.3g} {np.broadcast_to(allowed, got.shape)[index]:10.3g}"
+        )
+    return "\n".join(rows)

@@ -1,0 +1,568 @@
+"""The op catalogue: every differentiable operation the DAG strategy can place.
+
+One :class:`Op` per operation of ``dezero.functions`` and of the Variable operators
+(plus the suite's own probe Functions, see :mod:`strategies.probes`). Each entry
+holds:
+
+- ``template``: the call as Python source, e.g. ``"F.sum({0}, axis={axis})"``. The
+  same text is shown in a counterexample script and evaluated to build the graph,
+  so a script always reproduces exactly what ran. Names are looked up on the
+  implementation under test when the graph is built, never at import.
+- ``reference``: an independent NumPy forward. It accepts complex arrays and takes
+  branch decisions (kinks, argmax) on the real part, so the complex-step
+  derivative of a whole graph is exact away from kinks.
+- ``applicable`` / ``draw_params``: the input domain (e.g. ``log`` needs values
+  above a margin from 0) and the shape rules, as predicates on the inputs' shapes
+  and values, and a parameter draw (axes, shapes, indices, fresh operand leaves).
+- ``smooth`` (no kinks) and ``twice`` (its backward is differentiable again).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+from hypothesis import strategies as st
+
+from strategies.protocols import Array
+
+# Parameters of one call: (name, value) pairs of Python literals (ints, floats,
+# bools, None, strings and tuples of those), so a spec is hashable and its values
+# render as source with repr().
+Params: TypeAlias = tuple[tuple[str, Any], ...]
+Draw: TypeAlias = Callable[[st.SearchStrategy[Any]], Any]
+
+# Values of an op's inputs stay this far from kinks, ties and domain edges, well
+# beyond any finite-difference step the oracles take.
+MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class Input:
+    """What an op sees of one input while a graph is generated."""
+
+    shape: tuple[int, ...]
+    value: Array  # the float64 reference value
+
+
+@dataclass(frozen=True)
+class FreshLeaf:
+    """A new leaf an op asks for (a weight, a target): its shape and value range."""
+
+    shape: tuple[int, ...]
+    low: float = -1.0
+    high: float = 1.0
+
+
+class Inapplicable(Exception):
+    """A parameter draw found no valid parameters for these inputs."""
+
+
+def _no_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    return (), ()
+
+
+def _always(xs: Sequence[Input]) -> bool:
+    return True
+
+
+@dataclass(frozen=True, repr=False)
+class Op:
+    name: str
+    arity: int  # inputs taken from the graph (fresh leaves come on top)
+    template: str
+    reference: Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]
+    requires: tuple[str, ...]
+    family: str
+    n_outputs: int = 1
+    smooth: bool = True
+    twice: bool = True
+    applicable: Callable[[Sequence[Input]], bool] = _always
+    draw_params: Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]] = field(
+        default=_no_params
+    )
+
+    def __repr__(self) -> str:
+        return f"BY_NAME[{self.name!r}]"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+    def source(self, args: Sequence[str], params: Params) -> str:
+        """The call as Python source, with ``args`` as the input expressions."""
+        return self.template.format(*args, **{k: _literal(v) for k, v in params})
+
+
+def _literal(value: Any) -> str:
+    return value if isinstance(value, Code) else repr(value)
+
+
+class Code(str):
+    """A parameter that is rendered as source text as it is (an index expression)."""
+
+    __slots__ = ()
+
+
+def _one(f: Callable[..., Array]) -> Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]:
+    """Adapt ``f(*arrays, **params) -> array`` to the reference signature."""
+    return lambda xs, p: (np.asarray(f(*xs, **p)),)
+
+
+# --------------------------------------------------------------------- domain helpers
+
+
+def _real(x: Array) -> Array:
+    return np.real(x)
+
+
+def _above(bound: float) -> Callable[[Sequence[Input]], bool]:
+    return lambda xs: bool(np.all(xs[0].value > bound))
+
+
+def _below(bound: float) -> Callable[[Sequence[Input]], bool]:
+    return lambda xs: bool(np.all(xs[0].value < bound))
+
+
+def _within(bound: float) -> Callable[[Sequence[Input]], bool]:
+    return lambda xs: bool(np.all(np.abs(xs[0].value) < bound))
+
+
+def _away_from(*points: float) -> Callable[[Sequence[Input]], bool]:
+    return lambda xs: all(bool(np.all(np.abs(xs[0].value - p) > MARGIN)) for p in points)
+
+
+def _nonzero_last(xs: Sequence[Input]) -> bool:
+    return bool(np.all(np.abs(xs[-1].value) > 0.2))
+
+
+def _has_axis(xs: Sequence[Input]) -> bool:
+    return len(xs[0].shape) >= 1
+
+
+def _is_matrix(xs: Sequence[Input]) -> bool:
+    return len(xs[0].shape) == 2 and min(xs[0].shape) >= 1
+
+
+def _draw_axis(draw: Draw, shape: tuple[int, ...]) -> Any:
+    """None, an int (maybe negative) or a tuple of distinct axes (maybe negative)."""
+    ndim = len(shape)
+    if ndim == 0:
+        return None
+    kind = draw(st.sampled_from(["none", "int", "tuple"]))
+    if kind == "none":
+        return None
+    axes = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    signed = tuple(a - ndim if draw(st.booleans()) else a for a in axes)
+    return signed[0] if kind == "int" else signed
+
+
+def _norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _reduction_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    return (("axis", _draw_axis(draw, xs[0].shape)), ("keepdims", draw(st.booleans()))), ()
+
+
+def _no_ties(x: Array, axis: Any) -> bool:
+    """The two largest and the two smallest values along the axes differ by a margin."""
+    axes = _norm_axes(axis, x.ndim)
+    if x.size == 0:
+        return False
+    rest = [a for a in range(x.ndim) if a not in axes]
+    moved = np.transpose(x, rest + list(axes)).reshape([x.shape[a] for a in rest] + [-1])
+    if moved.shape[-1] < 2:
+        return True
+    s = np.sort(moved, axis=-1)
+    return bool(np.all(s[..., -1] - s[..., -2] > MARGIN) and np.all(s[..., 1] - s[..., 0] > MARGIN))
+
+
+# --------------------------------------------------------------------- reference forwards
+
+
+def _relu(x: Array) -> Array:
+    return x * (_real(x) > 0)
+
+
+def _leaky_relu(x: Array, slope: float) -> Array:
+    return np.where(_real(x) > 0, x, x * slope)
+
+
+def _abs(x: Array) -> Array:
+    return x * np.sign(_real(x))
+
+
+def _clip(x: Array, lo: float, hi: float) -> Array:
+    r = _real(x)
+    return np.where(r < lo, lo, np.where(r > hi, hi, x))
+
+
+def _sigmoid(x: Array) -> Array:
+    return 1 / (1 + np.exp(-x))
+
+
+def _pick_extreme(x: Array, axis: Any, keepdims: bool, largest: bool) -> Array:
+    """max or min of ``x`` over axes, chosen by the real part, keeping the complex value."""
+    axes = _norm_axes(axis, x.ndim)
+    rest = [a for a in range(x.ndim) if a not in axes]
+    moved = np.transpose(x, rest + list(axes)).reshape([x.shape[a] for a in rest] + [-1])
+    pick = np.argmax(_real(moved), axis=-1) if largest else np.argmin(_real(moved), axis=-1)
+    y = np.take_along_axis(moved, pick[..., None], axis=-1)[..., 0]
+    if keepdims:
+        y = y.reshape([1 if a in axes else n for a, n in enumerate(x.shape)])
+    return np.asarray(y)
+
+
+def _logsumexp(x: Array, axis: int) -> Array:
+    m = np.max(_real(x), axis=axis, keepdims=True)
+    return np.asarray(m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)))
+
+
+def _softmax(x: Array, axis: int) -> Array:
+    e = np.exp(x - np.max(_real(x), axis=axis, keepdims=True))
+    return np.asarray(e / np.sum(e, axis=axis, keepdims=True))
+
+
+def _batch(x: Array) -> int:
+    return x.shape[0] if x.ndim else 1
+
+
+def _sum_to(x: Array, shape: tuple[int, ...]) -> Array:
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    return np.sum(x, axis=axes, keepdims=True).reshape(shape)
+
+
+# --------------------------------------------------------------------- parameter draws
+
+
+def _draw_const(draw: Draw) -> float | int:
+    return draw(st.sampled_from([2, 0.5, -1.5, 3.25, -2]))
+
+
+def _scalar_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    return (("c", _draw_const(draw)),), ()
+
+
+def _array_const_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    shape = xs[0].shape[-1:] if xs[0].shape else ()
+    n = math.prod(shape)
+    values = draw(st.lists(st.sampled_from([0.5, -1.25, 2.0, 1.5]), min_size=n, max_size=n))
+    const: Any = tuple(values) if shape else values[0]
+    return (("const", const),), ()
+
+
+def _pow_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    x = xs[0].value
+    choices: list[float | int] = [2, 3]
+    if np.all(np.abs(x) > 0.2):
+        choices.append(-1)
+    if np.all(x > 0.2):
+        choices += [0.5, 1.5]
+    return (("c", draw(st.sampled_from(choices))),), ()
+
+
+def _rpow_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    return (("c", draw(st.sampled_from([2.0, 0.5, 3.0]))),), ()
+
+
+def _factorizations(size: int, max_dims: int = 3) -> list[tuple[int, ...]]:
+    shapes: set[tuple[int, ...]] = {()} if size == 1 else set()
+    for ndim in range(1, max_dims + 1):
+        for dims in itertools.product(range(1, size + 1), repeat=ndim):
+            if math.prod(dims) == size:
+                shapes.add(dims)
+    return sorted(shapes, key=lambda s: (len(s), s))
+
+
+def _reshape_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    shape = draw(st.sampled_from(_factorizations(math.prod(xs[0].shape))))
+    if shape and draw(st.booleans()):  # let the implementation infer one dimension
+        i = draw(st.integers(0, len(shape) - 1))
+        shape = shape[:i] + (-1,) + shape[i + 1 :]
+    return (("shape", shape),), ()
+
+
+def _transpose_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    axes = draw(st.permutations(range(len(xs[0].shape))))
+    return (("axes", tuple(axes)),), ()
+
+
+def _broadcast_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    shape = xs[0].shape
+    lead = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    body = tuple(draw(st.integers(1, 3)) if n == 1 else n for n in shape)
+    target = lead + body
+    if target == shape:
+        target = (2,) + shape
+    return (("shape", target),), ()
+
+
+def _sum_to_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    shape = xs[0].shape
+    drop = draw(st.integers(0, len(shape)))
+    target = tuple(1 if draw(st.booleans()) else n for n in shape[drop:])
+    return (("shape", target),), ()
+
+
+def _expand_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    ndim = len(xs[0].shape)
+    return (("axis", draw(st.integers(-ndim - 1, ndim))),), ()
+
+
+def _index_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    """An index: an int, a slice, a tuple of ints and slices, or an int array with repeats."""
+    shape = xs[0].shape
+    n = shape[0]
+    kind = draw(st.sampled_from(["int", "slice", "tuple", "array"]))
+    if kind == "int":
+        return (("index", Code(str(draw(st.integers(-n, n - 1))))),), ()
+    if kind == "array":
+        picks = draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=4))
+        return (("index", Code(f"np.array({picks})")),), ()
+    parts = []
+    for size in shape[: 1 if kind == "slice" else len(shape)]:
+        if draw(st.booleans()):
+            parts.append(str(draw(st.integers(-size, size - 1))))
+        else:
+            start = draw(st.integers(0, size - 1))
+            stop = draw(st.integers(start + 1, size))
+            step = draw(st.sampled_from([1, 2]))
+            parts.append(f"{start}:{stop}" + (f":{step}" if step != 1 else ""))
+    return (("index", Code(", ".join(parts) + ("," if len(parts) == 1 and kind == "tuple" else ""))),), ()
+
+
+def _evaluate_index(index: str) -> Any:
+    return eval(f"np.s_[{index}]", {"np": np})  # our own generated index text
+
+
+def _clip_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    """Bounds between the input's values, a margin away from every one of them."""
+    values = np.unique(np.round(xs[0].value, 6))
+    edges = np.concatenate([[values[0] - 1.0], values, [values[-1] + 1.0]])
+    gaps = [
+        (float(a), float(b)) for a, b in zip(edges[:-1], edges[1:]) if b - a > 2 * MARGIN + 0.02
+    ]
+    lo_gap = draw(st.sampled_from(gaps))
+    hi_gap = draw(st.sampled_from([g for g in gaps if g[0] >= lo_gap[0]]))
+    lo = round((lo_gap[0] + lo_gap[1]) / 2, 3)
+    hi = round((hi_gap[0] + hi_gap[1]) / 2, 3)
+    return (("lo", lo), ("hi", max(lo, hi))), ()
+
+
+def _softmax_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    ndim = len(xs[0].shape)
+    return (("axis", draw(st.integers(-ndim, ndim - 1))),), ()
+
+
+def _matmul_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    """A fresh right operand: a vector, a matrix, or a batch of matrices."""
+    k = xs[0].shape[-1]
+    kind = draw(st.sampled_from(["vector", "matrix", "batch"]))
+    if kind == "vector":
+        shape: tuple[int, ...] = (k,)
+    elif kind == "matrix":
+        shape = (k, draw(st.integers(1, 3)))
+    else:
+        shape = (draw(st.integers(1, 2)), k, draw(st.integers(1, 3)))
+    return (), (FreshLeaf(shape),)
+
+
+def _matmul_left_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    """A constant ndarray on the left of ``const @ x`` (x is (k,) or (..., k, m)), so
+    that the Variable's ``__rmatmul__`` runs."""
+    shape = xs[0].shape
+    k = shape[0] if len(shape) == 1 else shape[-2]
+    m = draw(st.integers(1, 3))
+    values = draw(st.lists(st.sampled_from([0.5, -1.25, 2.0, 1.5, -0.75]), min_size=m * k, max_size=m * k))
+    const = tuple(tuple(values[i * k : (i + 1) * k]) for i in range(m))
+    return (("const", const),), ()
+
+
+def _linear_params(bias: bool) -> Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]]:
+    def draw_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+        n_in, n_out = xs[0].shape[1], draw(st.integers(1, 3))
+        weight = FreshLeaf((n_in, n_out))
+        return (), ((weight, FreshLeaf((n_out,))) if bias else (weight,))
+
+    return draw_params
+
+
+def _same_shape_leaf(low: float, high: float) -> Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]]:
+    return lambda draw, xs: ((), (FreshLeaf(xs[0].shape, low, high),))
+
+
+def _labels_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    n, classes = xs[0].shape
+    labels = draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n))
+    return (("labels", tuple(labels)),), ()
+
+
+def _ids_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    rows = xs[0].shape[0]
+    ids = draw(st.lists(st.integers(0, rows - 1), min_size=1, max_size=4))
+    return (("ids", tuple(ids)),), ()
+
+
+def _leaky_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    return (("slope", draw(st.sampled_from([0.2, 0.1, 0.5]))),), ()
+
+
+def _untied(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+    """Axes along which the extremes are not tied; max/min is applicable only then."""
+    params, fresh = _reduction_params(draw, xs)
+    if not _no_ties(xs[0].value, dict(params)["axis"]):
+        raise Inapplicable
+    return params, fresh
+
+
+
+# --------------------------------------------------------------------- the catalogue
+
+
+def _unary(name: str, f: Callable[[Array], Array], **kw: Any) -> Op:
+    kw.setdefault("requires", (f"F.{name}",))
+    kw.setdefault("family", "elementwise")
+    return Op(name, 1, f"F.{name}({{0}})", _one(f), **kw)
+
+
+def _operator(name: str, template: str, f: Callable[..., Array], dunder: str, arity: int = 1, **kw: Any) -> Op:
+    kw.setdefault("family", "operator")
+    return Op(name, arity, template, _one(f), requires=(f"Variable.{dunder}",), **kw)
+
+
+def _pairwise(name: str, f: Callable[[Array, Array], Array], dunder: str, **kw: Any) -> Op:
+    symbol = {"__add__": "+", "__sub__": "-", "__mul__": "*", "__truediv__": "/"}[dunder]
+    return _operator(name, f"{{0}} {symbol} {{1}}", f, dunder, arity=2, **kw)
+
+
+CATALOGUE: tuple[Op, ...] = (
+    # elementwise functions
+    _unary("sin", np.sin),
+    _unary("cos", np.cos),
+    # tanh and sigmoid stay out of saturation, where their gradient formulas
+    # (1 - y*y, y*(1 - y)) cancel to a few float32 ulps of nothing.
+    _unary("tanh", np.tanh, applicable=_within(3.0)),
+    _unary("exp", np.exp, applicable=_below(2.5)),
+    _unary("log", np.log, applicable=_above(0.2)),
+    _unary("sqrt", np.sqrt, applicable=_above(0.2)),
+    _unary("square", np.square),
+    _unary("sigmoid", _sigmoid, applicable=_within(6.0)),
+    _unary("abs", _abs, smooth=False, applicable=_away_from(0.0)),
+    _unary("relu", _relu, smooth=False, applicable=_away_from(0.0)),
+    Op("leaky_relu", 1, "F.leaky_relu({0}, {slope})", _one(_leaky_relu), ("F.leaky_relu",),
+       "elementwise", smooth=False, applicable=_away_from(0.0), draw_params=_leaky_params),
+    Op("clip", 1, "F.clip({0}, {lo}, {hi})", _one(_clip), ("F.clip",), "elementwise",
+       smooth=False, draw_params=_clip_params),
+    # operators with a constant on one side
+    _operator("neg", "-{0}", np.negative, "__neg__"),
+    _operator("add_scalar", "{0} + {c}", lambda x, c: x + c, "__add__", draw_params=_scalar_params),
+    _operator("radd_scalar", "{c} + {0}", lambda x, c: c + x, "__radd__", draw_params=_scalar_params),
+    _operator("sub_scalar", "{0} - {c}", lambda x, c: x - c, "__sub__", draw_params=_scalar_params),
+    _operator("rsub_scalar", "{c} - {0}", lambda x, c: c - x, "__rsub__", draw_params=_scalar_params),
+    _operator("mul_scalar", "{0} * {c}", lambda x, c: x * c, "__mul__", draw_params=_scalar_params),
+    _operator("rmul_scalar", "{c} * {0}", lambda x, c: c * x, "__rmul__", draw_params=_scalar_params),
+    _operator("div_scalar", "{0} / {c}", lambda x, c: x / c, "__truediv__", draw_params=_scalar_params),
+    _operator("rdiv_scalar", "{c} / {0}", lambda x, c: c / x, "__rtruediv__",
+              applicable=_nonzero_last, draw_params=_scalar_params),
+    _operator("pow", "{0} ** {c}", lambda x, c: x**c, "__pow__", draw_params=_pow_params),
+    _operator("rpow", "{c} ** {0}", lambda x, c: c**x, "__rpow__",
+              applicable=_below(2.5), draw_params=_rpow_params),
+    _operator("radd_array", "np.array({const}) + {0}", lambda x, const: np.array(const) + x,
+              "__radd__", draw_params=_array_const_params),
+    _operator("rmul_array", "np.array({const}) * {0}", lambda x, const: np.array(const) * x,
+              "__rmul__", draw_params=_array_const_params),
+    # operators on two graph values (NumPy broadcasting)
+    _pairwise("add", np.add, "__add__"),
+    _pairwise("sub", np.subtract, "__sub__"),
+    _pairwise("mul", np.multiply, "__mul__"),
+    _pairwise("div", np.divide, "__truediv__", applicable=_nonzero_last),
+    # reductions
+    Op("sum", 1, "F.sum({0}, axis={axis}, keepdims={keepdims})",
+       _one(lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims)),
+       ("F.sum",), "reduction", draw_params=_reduction_params),
+    Op("sum_method", 1, "{0}.sum(axis={axis}, keepdims={keepdims})",
+       _one(lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims)),
+       ("Variable.sum",), "reduction", draw_params=_reduction_params),
+    Op("average", 1, "F.average({0}, axis={axis}, keepdims={keepdims})",
+       _one(lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims)),
+       ("F.average",), "reduction", applicable=lambda xs: math.prod(xs[0].shape) > 0,
+       draw_params=_reduction_params),
+    Op("max", 1, "F.max({0}, axis={axis}, keepdims={keepdims})",
+       _one(lambda x, axis, keepdims: _pick_extreme(x, axis, keepdims, True)),
+       ("F.max",), "reduction", smooth=False,
+       draw_params=lambda draw, xs: _untied(draw, xs)),
+    Op("min", 1, "F.min({0}, axis={axis}, keepdims={keepdims})",
+       _one(lambda x, axis, keepdims: _pick_extreme(x, axis, keepdims, False)),
+       ("F.min",), "reduction", smooth=False,
+       draw_params=lambda draw, xs: _untied(draw, xs)),
+    # moving elements
+    Op("reshape", 1, "F.reshape({0}, {shape})", _one(lambda x, shape: np.reshape(x, shape)),
+       ("F.reshape",), "shape", draw_params=_reshape_params),
+    Op("reshape_method", 1, "{0}.reshape({shape})", _one(lambda x, shape: np.reshape(x, shape)),
+       ("Variable.reshape",), "shape", draw_params=_reshape_params),
+    Op("transpose", 1, "F.transpose({0}, {axes})", _one(lambda x, axes: np.transpose(x, axes)),
+       ("F.transpose",), "shape", applicable=_has_axis, draw_params=_transpose_params),
+    Op("T", 1, "{0}.T", _one(np.transpose), ("Variable.T",), "shape"),
+    Op("get_item", 1, "{0}[{index}]", _one(lambda x, index: x[_evaluate_index(index)]),
+       ("Variable.__getitem__",), "shape", applicable=lambda xs: len(xs[0].shape) >= 1 and xs[0].shape[0] >= 1,
+       draw_params=_index_params),
+    Op("broadcast_to", 1, "F.broadcast_to({0}, {shape})",
+       _one(lambda x, shape: np.broadcast_to(x, shape)),
+       ("F.broadcast_to",), "shape", draw_params=_broadcast_params),
+    Op("sum_to", 1, "F.sum_to({0}, {shape})", _one(_sum_to), ("F.sum_to",), "shape",
+       draw_params=_sum_to_params),
+    Op("expand_dims", 1, "F.expand_dims({0}, {axis})", _one(lambda x, axis: np.expand_dims(x, axis)),
+       ("F.expand_dims",), "shape", draw_params=_expand_params),
+    Op("flatten", 1, "F.flatten({0})", _one(lambda x: np.reshape(x, (x.shape[0], -1))),
+       ("F.flatten",), "shape", applicable=_has_axis),
+    # linear algebra
+    Op("matmul", 1, "F.matmul({0}, {1})", _one(np.matmul), ("F.matmul",), "linalg",
+       applicable=_has_axis, draw_params=_matmul_params),
+    Op("matmul_operator", 1, "{0} @ {1}", _one(np.matmul), ("Variable.__matmul__",), "linalg",
+       applicable=_has_axis, draw_params=_matmul_params),
+    Op("rmatmul", 1, "np.array({const}) @ {0}", _one(lambda x, const: np.matmul(np.array(const), x)),
+       ("Variable.__rmatmul__",),
+       "linalg", applicable=_has_axis, draw_params=_matmul_left_params),
+    Op("linear", 1, "F.linear({0}, {1}, {2})", _one(lambda x, w, b: x @ w + b),
+       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=True)),
+    Op("linear_nobias", 1, "F.linear({0}, {1})", _one(lambda x, w: x @ w),
+       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=False)),
+    # neural-network functions
+    Op("softmax", 1, "F.softmax({0}, axis={axis})", _one(_softmax), ("F.softmax",), "nn",
+       applicable=_has_axis, draw_params=_softmax_params),
+    Op("log_softmax", 1, "F.log_softmax({0}, axis={axis})",
+       _one(lambda x, axis: x - _logsumexp(x, axis)), ("F.log_softmax",), "nn",
+       applicable=_has_axis, draw_params=_softmax_params),
+    Op("mean_squared_error", 1, "F.mean_squared_error({0}, {1})",
+       _one(lambda x, t: np.sum((x - t) ** 2) / _batch(x)), ("F.mean_squared_error",), "nn",
+       draw_params=_same_shape_leaf(-1.0, 1.0)),
+    Op("softmax_cross_entropy", 1, "F.softmax_cross_entropy({0}, np.array({labels}))",
+       _one(lambda x, labels: -np.sum((x - _logsumexp(x, 1))[np.arange(x.shape[0]), list(labels)]) / x.shape[0]),
+       ("F.softmax_cross_entropy",), "nn", applicable=_is_matrix, draw_params=_labels_params),
+    Op("sigmoid_cross_entropy", 1, "F.sigmoid_cross_entropy({0}, {1})",
+       _one(lambda x, t: np.sum(np.log(1 + np.exp(x)) - t * x) / _batch(x)),
+       ("F.sigmoid_cross_entropy",), "nn", applicable=lambda xs: len(xs[0].shape) >= 1,
+       draw_params=_same_shape_leaf(0.0, 1.0)),
+    Op("binary_cross_entropy", 1, "F.binary_cross_entropy({0}, {1})",
+       _one(lambda p, t: -np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)) / _batch(p)),
+       ("F.binary_cross_entropy",), "nn",
+       applicable=lambda xs: len(xs[0].shape) >= 1 and bool(np.all((xs[0].value > 0.1) & (xs[0].value < 0.9))),
+       draw_params=_same_shape_leaf(0.0, 1.0)),
+    Op("embed_id", 1, "F.embed_id(np.array({ids}), {0})",
+       _one(lambda w, ids: w[np.array(ids)]), ("F.embed_id",), "nn", applicable=_is_matrix,
+       draw_params=_ids_params),
+    # the suite's own Functions (strategies.probes): a multi-output node
+    Op("fork", 1, "P.fork({0})", lambda xs, p: (xs[0] * xs[0], xs[0] + xs[0] + xs[0]),
+       ("Function",), "probe", n_outputs=2),
+)
+
+
+BY_NAME: dict[str, Op] = {op.name: op for op in CATALOGUE}

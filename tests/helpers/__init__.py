@@ -1,0 +1,1 @@
+"""Helpers shared by the property tests (kept apart from the tests themselves)."""

@@ -1,0 +1,44 @@
+"""Running backward on the implementation under test, whatever its grad convention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as npst
+
+from strategies.capabilities import capabilities
+from strategies.implementation import Implementation
+from strategies.protocols import Array, VariableLike, grad_array
+
+
+def cotangents(shape: tuple[int, ...]) -> st.SearchStrategy[Array]:
+    """Random cotangents (upstream gradients) of ``shape``: signed, of varied size,
+    never all ones, so that a backward that transposes or permutes wrongly shows."""
+    magnitudes = st.integers(1, 8).map(lambda k: k / 4)
+    signed = st.tuples(st.booleans(), magnitudes).map(lambda p: -p[1] if p[0] else p[1])
+    return npst.arrays(np.float64, shape, elements=signed).map(_not_uniform)
+
+
+def _not_uniform(w: Array) -> Array:
+    if w.size and np.all(w == w.flat[0]):
+        w = w.copy()
+        w.flat[0] = -w.flat[0] if w.size > 1 else (0.75 if w.flat[0] == 1.0 else w.flat[0])
+    return w
+
+
+def set_seed(impl: Implementation, y: VariableLike, cotangent: Array) -> None:
+    """Make ``cotangent`` the seed gradient of ``y``, as a Variable or an ndarray."""
+    seed = cotangent.astype(y.data.dtype)
+    y.grad = impl.variable(seed) if capabilities(impl).grads_are_variables else seed
+
+
+def backward(impl: Implementation, y: VariableLike, cotangent: Array, **kwargs: Any) -> None:
+    set_seed(impl, y, cotangent)
+    y.backward(**kwargs)
+
+
+def grads(variables: Sequence[VariableLike]) -> list[Array | None]:
+    return [grad_array(v.grad) for v in variables]

@@ -1,0 +1,39 @@
+"""Oracle checks with failure messages that say which oracle failed and show the
+backprop and numerical values side by side (Hypothesis prints the graph script)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from strategies.graph import GraphSpec
+from strategies.numerics import jacobians, side_by_side, tolerance, vjp
+from strategies.protocols import Array
+
+
+def assert_vjp_matches(
+    oracle: str, spec: GraphSpec, got: Sequence[Array | None], cotangent: Array, output: int | None = None
+) -> None:
+    """Each leaf's gradient equals ``J^T w`` from the complex-step Jacobian."""
+    for k, (jac, grad) in enumerate(zip(jacobians(spec, output), got)):
+        expected, magnitude = vjp(jac, cotangent)
+        leaf = spec.leaves[k]
+        if leaf not in spec.live:
+            if grad is not None:
+                raise AssertionError(
+                    f"[{oracle}] leaf v{leaf} is not on a path to the output, yet received a gradient"
+                )
+            continue
+        if grad is None:
+            raise AssertionError(f"[{oracle}] leaf v{leaf} received no gradient (grad is None)")
+        if grad.shape != expected.shape:
+            raise AssertionError(
+                f"[{oracle}] leaf v{leaf}: gradient of shape {grad.shape}, expected {expected.shape}"
+            )
+        allowed = tolerance(magnitude, spec.dtype)
+        if not np.all(np.abs(grad.astype(np.float64) - expected) <= allowed):
+            raise AssertionError(
+                f"[{oracle}] leaf v{leaf}: backprop gradient differs from the complex-step "
+                f"gradient J^T w (w = the cotangent)\n" + side_by_side(grad, expected, allowed)
+            )
