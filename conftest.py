@@ -97,10 +97,8 @@ def impl(request: pytest.FixtureRequest) -> Implementation:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    marker = item.get_closest_marker("requires")
-    if marker is None:
-        return
-    missing = capabilities(item.config.stash[_IMPL]).missing(tuple(marker.args))
+    required = tuple(level for marker in item.iter_markers("requires") for level in marker.args)
+    missing = capabilities(item.config.stash[_IMPL]).missing(required)
     if missing:
         pytest.skip(f"not applicable: the implementation lacks {', '.join(missing)}")
 

@@ -371,16 +371,16 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
     with using_config("enable_backprop", create_graph):
         while heap:
             func = heapq.heappop(heap)[2]
-            gys = _output_grads(func, pending)
-            for ref, gy in zip(func.outputs, gys):
+            gys = []
+            for i, ref in enumerate(func.outputs):
                 y = ref()
-                if y is None:
-                    continue
-                if not retain_grad:
+                gy = pending.pop(id(y), None) if y is not None else None
+                if y is not None and not retain_grad:
                     y.grad = None
-                elif y is not root:  # the root's grad is the seed itself
-                    y.grad = _accumulate(y.grad, gy)
+                elif y is not None and gy is not None and y is not root:
+                    y.grad = _accumulate(y.grad, gy)  # the root's grad is the seed itself
                     retained.append(y)
+                gys.append(gy if gy is not None else _zeros_like_output(func, i, y))
 
             gxs = func.backward(*gys)
             if not isinstance(gxs, tuple):
@@ -395,7 +395,10 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                     continue
                 gx = _conform(func, i, x, gx)
                 key = id(x)
-                pending[key] = gx if key not in pending else pending[key] + gx
+                if key in pending:
+                    pending[key] = pending[key] + gx
+                else:
+                    pending[key] = gx
                 if x.creator is None:
                     reached_leaves[key] = x
                 elif id(x.creator) not in queued:
@@ -431,20 +434,11 @@ def _seed_gradient(root: Variable) -> Variable:
     return seed
 
 
-def _output_grads(func: Function[Any], pending: dict[int, Variable]) -> list[Variable]:
-    """This sweep's gradient of each output of ``func``; zeros where none arrived."""
-    gys: list[Variable] = []
-    for i, ref in enumerate(func.outputs):
-        y = ref()
-        gy = pending.pop(id(y), None) if y is not None else None
-        if gy is None:
-            if y is not None:
-                shape, dtype = y.shape, y.dtype
-            else:
-                shape, dtype = func._output_specs[i]
-            gy = Variable(np.zeros(shape, dtype=dtype))
-        gys.append(gy)
-    return gys
+def _zeros_like_output(func: Function[Any], index: int, y: Variable | None) -> Variable:
+    """The gradient of an output that received none: zeros, also for a dropped
+    output (the book passes None, which a multi-output backward then trips on)."""
+    shape, dtype = (y.shape, y.dtype) if y is not None else func._output_specs[index]
+    return Variable(np.zeros(shape, dtype=dtype))
 
 
 def _conform(func: Function[Any], index: int, x: Variable, gx: object) -> Variable:

@@ -30,7 +30,7 @@ from hypothesis import event, strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as npst
 
-from strategies.graph import GraphSpec, Leaf, Node, Step
+from strategies.graph import GraphSpec, Leaf, Node, Step, width
 from strategies.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, Op
 from strategies.protocols import Array
 
@@ -158,7 +158,7 @@ def _ancestors(g: _Growing, v: int) -> list[int]:
     producer: dict[int, Node] = {}
     next_id = 0
     for step in g.steps:
-        n = 1 if isinstance(step, Leaf) else step.spec.n_outputs
+        n = width(step)
         if isinstance(step, Node):
             for i in range(next_id, next_id + n):
                 producer[i] = step

@@ -70,9 +70,8 @@ class GraphSpec:
         """The value ids each step creates."""
         ids, next_id = [], 0
         for step in self.steps:
-            n = 1 if isinstance(step, Leaf) else step.spec.n_outputs
-            ids.append(tuple(range(next_id, next_id + n)))
-            next_id += n
+            ids.append(tuple(range(next_id, next_id + width(step))))
+            next_id += width(step)
         return tuple(ids)
 
     @property
@@ -171,11 +170,15 @@ class GraphSpec:
 # --------------------------------------------------------------------- evaluation
 
 
-def evaluate(spec: GraphSpec, leaves: Sequence[Array] | None = None) -> list[Array]:
+def evaluate(
+    spec: GraphSpec, leaves: Sequence[Array] | None = None, shift: tuple[int, Array] | None = None
+) -> list[Array]:
     """Every value of the graph, by id, from the NumPy reference forwards.
 
     ``leaves`` (in leaf order) replaces the spec's leaf values, e.g. by complex
-    arrays for the complex-step derivative.
+    arrays for the complex-step derivative. ``shift = (id, delta)`` adds ``delta``
+    to that value as soon as it is computed (a derivative with respect to an
+    intermediate value).
     """
     values: list[Array] = []
     given = iter(leaves) if leaves is not None else None
@@ -185,7 +188,14 @@ def evaluate(spec: GraphSpec, leaves: Sequence[Array] | None = None) -> list[Arr
             values.append(np.asarray(leaf))
         else:
             values.extend(step.spec.reference([values[a] for a in step.args], dict(step.params)))
+        if shift is not None and shift[0] < len(values) and shift[0] >= len(values) - width(step):
+            values[shift[0]] = values[shift[0]] + shift[1]
     return values
+
+
+def width(step: Step) -> int:
+    """How many values a step creates."""
+    return 1 if isinstance(step, Leaf) else step.spec.n_outputs
 
 
 # --------------------------------------------------------------------- building
@@ -223,13 +233,15 @@ def build(
     *,
     keep_all: bool = False,
     on_value: Callable[[int, VariableLike], None] | None = None,
+    leaves: Sequence[Array] | None = None,
 ) -> Built:
     """Create the graph's Variables on ``impl`` by running the spec's script lines.
 
     The result holds the leaves, the output and the ``held`` values; pass
     ``keep_all`` to hold every value. ``on_value(id, variable)`` sees each value as
-    it is made (to take weak references, say).
+    it is made (to take weak references, say). ``leaves`` replaces the leaf values.
     """
+    given = iter(leaves) if leaves is not None else None
     namespace: dict[str, Any] = {"np": np}
     ops = spec.ops()
     if any(r.startswith("F.") for op in ops for r in BY_NAME[op].requires):
@@ -239,7 +251,8 @@ def build(
     values: dict[int, VariableLike] = {}
     for step, ids in zip(spec.steps, spec.ids):
         if isinstance(step, Leaf):
-            made: list[VariableLike] = [impl.variable(step.array(spec.dtype))]
+            data = step.array(spec.dtype) if given is None else np.asarray(next(given), dtype=spec.dtype)
+            made: list[VariableLike] = [impl.variable(data)]
         else:
             source = step.spec.source([f"a{k}" for k in range(len(step.args))], step.params)
             result = eval(_code(source), namespace, {f"a{k}": values[a] for k, a in enumerate(step.args)})

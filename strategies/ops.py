@@ -283,7 +283,12 @@ def _factorizations(size: int, max_dims: int = 3) -> list[tuple[int, ...]]:
 
 
 def _reshape_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
-    shape = draw(st.sampled_from(_factorizations(math.prod(xs[0].shape))))
+    # Not the same shape: reshape, sum_to and broadcast_to to the input's own shape
+    # return the input Variable itself, which a spec cannot tell apart.
+    others = [s for s in _factorizations(math.prod(xs[0].shape)) if s != xs[0].shape]
+    if not others:
+        raise Inapplicable
+    shape = draw(st.sampled_from(others))
     if shape and draw(st.booleans()):  # let the implementation infer one dimension
         i = draw(st.integers(0, len(shape) - 1))
         shape = shape[:i] + (-1,) + shape[i + 1 :]
@@ -309,6 +314,8 @@ def _sum_to_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[Fresh
     shape = xs[0].shape
     drop = draw(st.integers(0, len(shape)))
     target = tuple(1 if draw(st.booleans()) else n for n in shape[drop:])
+    if target == shape:
+        raise Inapplicable
     return (("shape", target),), ()
 
 
@@ -522,7 +529,7 @@ CATALOGUE: tuple[Op, ...] = (
     Op("expand_dims", 1, "F.expand_dims({0}, {axis})", _one(lambda x, axis: np.expand_dims(x, axis)),
        ("F.expand_dims",), "shape", draw_params=_expand_params),
     Op("flatten", 1, "F.flatten({0})", _one(lambda x: np.reshape(x, (x.shape[0], -1))),
-       ("F.flatten",), "shape", applicable=_has_axis),
+       ("F.flatten",), "shape", applicable=lambda xs: len(xs[0].shape) not in (0, 2)),
     # linear algebra
     Op("matmul", 1, "F.matmul({0}, {1})", _one(np.matmul), ("F.matmul",), "linalg",
        applicable=_has_axis, draw_params=_matmul_params),

@@ -31,7 +31,7 @@ def _not_uniform(w: Array) -> Array:
 
 def set_seed(impl: Implementation, y: VariableLike, cotangent: Array) -> None:
     """Make ``cotangent`` the seed gradient of ``y``, as a Variable or an ndarray."""
-    seed = cotangent.astype(y.data.dtype)
+    seed = np.asarray(cotangent, dtype=y.data.dtype)
     y.grad = impl.variable(seed) if capabilities(impl).grads_are_variables else seed
 
 

@@ -1,0 +1,105 @@
+"""Oracle 5: higher-order gradients (``backward(create_graph=True)``).
+
+With ``s(x) = w . f(x)`` and first gradients ``g = grad s``, differentiating
+``u . g`` again gives the Hessian-vector product ``H u``. It must equal the central
+difference of the first gradients along ``u``, and ``v . H u == u . H v``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from strategies.capabilities import capabilities
+from strategies.dags import dags
+from strategies.graph import GraphSpec, build
+from strategies.implementation import Implementation
+from strategies.numerics import side_by_side
+from strategies.ops import Op
+from strategies.protocols import Array, VariableLike, grad_array
+from tests.helpers.backprop import backward, cotangents, grads
+
+pytestmark = pytest.mark.requires("higher_order")
+
+H = 1e-5  # central-difference step, far inside the strategy's margin from kinks
+
+
+def _twice_differentiable(impl: Implementation) -> tuple[Op, ...]:
+    return tuple(op for op in capabilities(impl).ops if op.twice)
+
+
+def _first_grads(impl: Implementation, spec: GraphSpec, w: Array, leaves: Sequence[Array]) -> list[Array]:
+    built = build(spec, impl, leaves=leaves)
+    backward(impl, built.output, w)
+    return [np.zeros(x.shape) if g is None else g for g, x in zip(grads(built.leaves), leaves)]
+
+
+def _hvp(impl: Implementation, spec: GraphSpec, w: Array, u: Sequence[Array]) -> list[Array]:
+    """``H u`` by double backward: each live leaf's first grad ``g_k`` (a Variable
+    with a graph), seeded with ``u_k``, backpropagated into the leaves."""
+    built = build(spec, impl)
+    backward(impl, built.output, w, create_graph=True)
+    first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
+    for leaf in built.leaves:
+        leaf.cleargrad()
+    for g, uk in zip(first, u):
+        if g is not None and g.creator is not None:
+            backward(impl, g, uk)
+    return [np.zeros(uk.shape) if g is None else g for g, uk in zip(grads(built.leaves), u)]
+
+
+@given(data=st.data())
+def test_double_backward_matches_differences_of_first_grads(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(_twice_differentiable(impl), max_nodes=6), label="graph")
+    x = [a.astype(np.float64) for a in spec.leaf_arrays()]
+    w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent w")
+    u = [data.draw(cotangents(a.shape), label=f"direction u{k}") for k, a in enumerate(x)]
+    hu = _hvp(impl, spec, w, u)
+    plus = _first_grads(impl, spec, w, [a + H * uk for a, uk in zip(x, u)])
+    minus = _first_grads(impl, spec, w, [a - H * uk for a, uk in zip(x, u)])
+    scale = max([1.0] + [float(np.max(np.abs(g))) for g in plus + hu if g.size])
+    for k, (got, p, m) in enumerate(zip(hu, plus, minus)):
+        expected = (p - m) / (2 * H)
+        allowed = 1e-5 * (np.abs(expected) + scale)
+        assert np.all(np.abs(got - expected) <= allowed), (
+            f"[higher order] leaf v{spec.leaves[k]}: double backward H u differs from the central "
+            f"difference of first grads along u\n" + side_by_side(got, expected, allowed)
+        )
+
+
+@given(data=st.data())
+def test_hessian_is_symmetric(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(_twice_differentiable(impl), max_nodes=6), label="graph")
+    shapes = [a.shape for a in spec.leaf_arrays()]
+    w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent w")
+    u = [data.draw(cotangents(s), label=f"u{k}") for k, s in enumerate(shapes)]
+    v = [data.draw(cotangents(s), label=f"v{k}") for k, s in enumerate(shapes)]
+    v_hu = sum(float(np.sum(a * b)) for a, b in zip(v, _hvp(impl, spec, w, u)))
+    u_hv = sum(float(np.sum(a * b)) for a, b in zip(u, _hvp(impl, spec, w, v)))
+    allowed = 1e-9 * max(1.0, abs(v_hu), abs(u_hv))
+    assert abs(v_hu - u_hv) <= allowed, f"[Hessian symmetry] v.Hu = {v_hu!r} but u.Hv = {u_hv!r}"
+
+
+@given(data=st.data())
+def test_grads_carry_no_graph_without_create_graph(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    built = build(spec, impl)
+    backward(impl, built.output, data.draw(cotangents(built.output.data.shape), label="cotangent"))
+    for i, leaf in zip(spec.leaves, built.leaves):
+        creator = getattr(leaf.grad, "creator", None)
+        assert creator is None, f"[create_graph=False] the grad of v{i} has a creator {type(creator).__name__}"
+
+
+@pytest.mark.requires("operators")
+@given(data=st.data())
+def test_grads_carry_a_graph_with_create_graph(impl: Implementation, data: st.DataObject) -> None:
+    """A first grad that depends on the leaves (``x * x``) has a creator under create_graph."""
+    x = impl.variable(data.draw(cotangents((2,)), label="x"))
+    y = x * x
+    backward(impl, y, np.ones(2), create_graph=True)
+    g = x.grad
+    assert g is not None and g.creator is not None, "[create_graph=True] d(x*x)/dx has no creator"
+    assert np.allclose(grad_array(g), 2 * x.data), "[create_graph=True] d(x*x)/dx != 2x"

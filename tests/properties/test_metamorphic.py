@@ -1,0 +1,110 @@
+"""Oracle 6: metamorphic relations, with tolerances near machine precision.
+
+- two backward passes accumulate exactly twice one pass; ``cleargrad`` resets;
+- a shared subexpression gives the grads of the same graph with it recomputed;
+- ``x + x`` and ``x * 2`` give the same grads;
+- grads are linear in the cotangent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+from strategies.capabilities import capabilities
+from strategies.dags import dags
+from strategies.graph import GraphSpec, build
+from strategies.implementation import Implementation
+from strategies.numerics import jacobians, side_by_side, vjp
+from strategies.ops import BY_NAME
+from strategies.protocols import Array
+from tests.helpers.backprop import backward, cotangents, grads
+from tests.helpers.transforms import recompute, shared_values, through
+
+pytestmark = pytest.mark.requires("core")
+
+# Rounding allowance: ULPS float64 epsilons of the magnitude of the summed terms,
+# plus a floor for terms that cancel inside one Jacobian entry (sin(x) / sin(x)).
+ULPS = 64
+FLOOR = 1e-12
+
+
+def _leaf_grads(impl: Implementation, spec: GraphSpec, w: Array) -> list[Array]:
+    built = build(spec, impl)
+    backward(impl, built.output, w)
+    return [np.zeros(x.shape) if g is None else g.astype(np.float64) for g, x in zip(grads(built.leaves), spec.leaf_arrays())]
+
+
+def _assert_close(oracle: str, spec: GraphSpec, got: list[Array], expected: list[Array], w: Array) -> None:
+    """Equal within ULPS float64 epsilons of the magnitude of the summed terms."""
+    magnitudes = [vjp(jac, w)[1] for jac in jacobians(spec)]
+    scale = max([1.0] + [float(np.max(m)) for m in magnitudes if m.size])
+    for k, (magnitude, a, b) in enumerate(zip(magnitudes, got, expected)):
+        allowed = ULPS * np.finfo(np.float64).eps * magnitude + FLOOR * scale
+        assert np.all(np.abs(a - b) <= allowed), (
+            f"[{oracle}] leaf v{spec.leaves[k]}\n" + side_by_side(a, b, allowed)
+        )
+
+
+@given(data=st.data())
+def test_two_backward_passes_accumulate_twice(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    built = build(spec, impl)
+    w = data.draw(cotangents(built.output.data.shape), label="cotangent")
+    backward(impl, built.output, w)
+    once = [None if g is None else g.copy() for g in grads(built.leaves)]
+    backward(impl, built.output, w)
+    twice = grads(built.leaves)
+    zero = [np.zeros(x.shape) for x in spec.leaf_arrays()]
+    _assert_close(
+        "backward twice == 2 x once", spec,
+        [z if g is None else g for g, z in zip(twice, zero)],
+        [z if g is None else 2 * g for g, z in zip(once, zero)], 2 * w,
+    )
+    for leaf in built.leaves:
+        leaf.cleargrad()
+        assert leaf.grad is None, "[cleargrad] grad is not None after cleargrad()"
+    backward(impl, built.output, w)
+    again = grads(built.leaves)
+    _assert_close(
+        "cleargrad then backward == once", spec,
+        [z if g is None else g for g, z in zip(again, zero)],
+        [z if g is None else g for g, z in zip(once, zero)], w,
+    )
+
+
+@given(data=st.data())
+def test_shared_subexpression_equals_recomputation(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    candidates = shared_values(spec)
+    assume(candidates)
+    shared = data.draw(st.sampled_from(candidates), label="shared value")
+    w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent")
+    _assert_close(
+        "shared == recomputed", spec,
+        _leaf_grads(impl, spec, w), _leaf_grads(impl, recompute(spec, shared), w), w,
+    )
+
+
+@pytest.mark.requires("operators")
+@given(data=st.data())
+def test_x_plus_x_equals_x_times_2(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    leaf = data.draw(st.sampled_from(sorted(set(spec.leaves) & spec.live)), label="leaf")
+    doubled = through(spec, leaf, BY_NAME["add"].name, 2)
+    scaled = through(spec, leaf, BY_NAME["mul_scalar"].name, 1, (("c", 2),))
+    w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent")
+    _assert_close("x + x == x * 2", doubled, _leaf_grads(impl, doubled, w), _leaf_grads(impl, scaled, w), w)
+
+
+@given(data=st.data())
+def test_grads_are_linear_in_the_cotangent(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    shape = build(spec, impl).output.data.shape
+    v1 = data.draw(cotangents(shape), label="v1")
+    v2 = data.draw(cotangents(shape), label="v2")
+    a, b = data.draw(st.sampled_from([(2.0, -0.5), (0.25, 3.0), (-1.5, 1.0)]), label="(a, b)")
+    combined = _leaf_grads(impl, spec, a * v1 + b * v2)
+    separate = [a * g1 + b * g2 for g1, g2 in zip(_leaf_grads(impl, spec, v1), _leaf_grads(impl, spec, v2))]
+    _assert_close("linear in the cotangent", spec, combined, separate, np.abs(a * v1) + np.abs(b * v2))

@@ -1,0 +1,63 @@
+"""Oracle 3: the backward schedule.
+
+During one ``backward``: every Function upstream of the output runs its backward
+exactly once, and only after every Function consuming its outputs has run;
+Functions not on a path to the output (held dead branches) never run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given, strategies as st
+
+from strategies.capabilities import capabilities
+from strategies.dags import dags
+from strategies.graph import build
+from strategies.implementation import Implementation
+from strategies.protocols import FunctionLike, VariableLike
+from tests.helpers.backprop import backward, cotangents
+from tests.helpers.graphs import upstream_functions
+from tests.helpers.instrument import recording_backward
+
+pytestmark = pytest.mark.requires("core")
+
+
+@given(data=st.data())
+def test_each_function_runs_once_after_all_its_consumers(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops, max_nodes=12), label="graph")
+    names: dict[int, str] = {}
+
+    def name(i: int, v: VariableLike) -> None:
+        if v.creator is not None:
+            names.setdefault(id(v.creator), f"{type(v.creator).__name__} (creator of v{i})")
+
+    built = build(spec, impl, on_value=name)
+    y = built.output
+    live = upstream_functions([y])
+    everything = upstream_functions(built.values.values())
+    w = data.draw(cotangents(y.data.shape), label="cotangent")
+
+    with recording_backward(everything) as calls:
+        backward(impl, y, w)
+
+    def label(f: FunctionLike) -> str:
+        return names.get(id(f), type(f).__name__)
+
+    runs = Counter(id(f) for f in calls)
+    for f in live:
+        assert runs[id(f)] == 1, f"[schedule] {label(f)} ran backward {runs[id(f)]} times, expected once"
+    live_ids = {id(f) for f in live}
+    for f in everything:
+        if id(f) not in live_ids:
+            assert runs[id(f)] == 0, f"[schedule] {label(f)} is not on a path to the output, yet ran backward"
+    position = {id(f): i for i, f in reversed(list(enumerate(calls)))}
+    for consumer in live:
+        for x in consumer.inputs:
+            producer = x.creator
+            if producer is not None and id(producer) in live_ids:
+                assert position[id(consumer)] < position[id(producer)], (
+                    f"[schedule] {label(producer)} ran backward before {label(consumer)}, "
+                    "which consumes its output"
+                )

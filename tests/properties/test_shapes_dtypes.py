@@ -1,0 +1,50 @@
+"""Oracle 7: every gradient has its variable's shape and dtype (across broadcasting,
+reductions, matmul and float32 graphs), its own memory, and can be written to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from strategies.capabilities import capabilities
+from strategies.dags import dags
+from strategies.graph import build
+from strategies.implementation import Implementation
+from strategies.protocols import grad_array
+from tests.helpers.backprop import backward, cotangents
+
+pytestmark = pytest.mark.requires("core")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@given(data=st.data(), retain_grad=st.booleans())
+def test_grads_have_their_variables_shape_and_dtype(
+    impl: Implementation, dtype: str, data: st.DataObject, retain_grad: bool
+) -> None:
+    spec = data.draw(dags(capabilities(impl).ops, dtype=dtype), label="graph")
+    built = build(spec, impl, keep_all=True)
+    w = data.draw(cotangents(built.output.data.shape), label="cotangent")
+    kwargs = {"retain_grad": True} if retain_grad else {}
+    backward(impl, built.output, w, **kwargs)
+    for i, v in sorted(built.values.items()):
+        g = grad_array(v.grad)
+        if g is None:
+            continue
+        assert g.shape == v.data.shape, f"[shape] grad of v{i} has shape {g.shape}, v{i} has {v.data.shape}"
+        assert g.dtype == v.data.dtype, f"[dtype] grad of v{i} has dtype {g.dtype}, v{i} has {v.data.dtype}"
+
+
+@given(data=st.data())
+def test_grads_own_their_memory(impl: Implementation, data: st.DataObject) -> None:
+    """No two variables' grads share memory, and each can be updated in place (as
+    an optimizer hook does), so one update never corrupts another grad."""
+    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    built = build(spec, impl, keep_all=True)
+    backward(impl, built.output, data.draw(cotangents(built.output.data.shape), label="cotangent"))
+    held = [(i, grad_array(v.grad)) for i, v in sorted(built.values.items())]
+    present = [(i, g) for i, g in held if g is not None]
+    for n, (i, g) in enumerate(present):
+        assert g.flags.writeable, f"[grad storage] the grad of v{i} is read-only"
+        for j, h in present[n + 1 :]:
+            assert not np.shares_memory(g, h), f"[grad storage] the grads of v{i} and v{j} share memory"
