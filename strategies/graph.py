@@ -227,6 +227,28 @@ def _code(source: str) -> Any:
     return code
 
 
+def _namespace(impl: Implementation, ops: set[str]) -> dict[str, Any]:
+    """The names op templates use: ``np``, ``F`` and ``P`` (looked up now, at build time)."""
+    namespace: dict[str, Any] = {"np": np}
+    if any(r.startswith("F.") for op in ops for r in BY_NAME[op].requires):
+        namespace["F"] = impl.F
+    if "fork" in ops:
+        namespace["P"] = probes_for(impl)
+    return namespace
+
+
+def call(op: Op, args: Sequence[VariableLike], params: Params, namespace: dict[str, Any]) -> list[VariableLike]:
+    """Run one op's template on Variables; its outputs as a list."""
+    source = op.source([f"a{k}" for k in range(len(args))], params)
+    result = eval(_code(source), namespace, {f"a{k}": a for k, a in enumerate(args)})
+    return list(result) if op.n_outputs > 1 else [result]
+
+
+def apply(impl: Implementation, op: Op, args: Sequence[VariableLike], params: Params = ()) -> list[VariableLike]:
+    """``op(*args)`` on ``impl``, outside any spec."""
+    return call(op, args, params, _namespace(impl, {op.name}))
+
+
 def build(
     spec: GraphSpec,
     impl: Implementation,
@@ -242,21 +264,14 @@ def build(
     it is made (to take weak references, say). ``leaves`` replaces the leaf values.
     """
     given = iter(leaves) if leaves is not None else None
-    namespace: dict[str, Any] = {"np": np}
-    ops = spec.ops()
-    if any(r.startswith("F.") for op in ops for r in BY_NAME[op].requires):
-        namespace["F"] = impl.F
-    if "fork" in ops:
-        namespace["P"] = probes_for(impl)
+    namespace = _namespace(impl, spec.ops())
     values: dict[int, VariableLike] = {}
     for step, ids in zip(spec.steps, spec.ids):
         if isinstance(step, Leaf):
             data = step.array(spec.dtype) if given is None else np.asarray(next(given), dtype=spec.dtype)
             made: list[VariableLike] = [impl.variable(data)]
         else:
-            source = step.spec.source([f"a{k}" for k in range(len(step.args))], step.params)
-            result = eval(_code(source), namespace, {f"a{k}": values[a] for k, a in enumerate(step.args)})
-            made = list(result) if len(ids) > 1 else [result]
+            made = call(step.spec, [values[a] for a in step.args], step.params, namespace)
             if len(made) != len(ids):
                 raise AssertionError(f"{step.op} returned {len(made)} outputs, expected {len(ids)}")
         for i, v in zip(ids, made):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 from hypothesis import strategies as st
 
 from strategies.protocols import Array
@@ -107,7 +108,7 @@ class Code(str):
     __slots__ = ()
 
 
-def _one(f: Callable[..., Array]) -> Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]:
+def _one(f: Callable[..., npt.ArrayLike]) -> Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]:
     """Adapt ``f(*arrays, **params) -> array`` to the reference signature."""
     return lambda xs, p: (np.asarray(f(*xs, **p)),)
 
@@ -237,14 +238,16 @@ def _batch(x: Array) -> int:
 def _sum_to(x: Array, shape: tuple[int, ...]) -> Array:
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
-    return np.sum(x, axis=axes, keepdims=True).reshape(shape)
+    summed: Array = np.sum(x, axis=axes, keepdims=True)
+    return summed.reshape(shape)
 
 
 # --------------------------------------------------------------------- parameter draws
 
 
 def _draw_const(draw: Draw) -> float | int:
-    return draw(st.sampled_from([2, 0.5, -1.5, 3.25, -2]))
+    const: float | int = draw(st.sampled_from([2, 0.5, -1.5, 3.25, -2]))
+    return const
 
 
 def _scalar_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:

@@ -22,7 +22,7 @@ class Probes:
         base: type = impl.Function
         self.base = base
 
-        class Fork(base):  # type: ignore[misc,valid-type]  # a class chosen at run time
+        class Fork(base):  # type: ignore[misc]  # a class chosen at run time
             def forward(self, x: Array) -> tuple[Array, Array]:
                 return x * x, x + x + x
 
@@ -30,7 +30,7 @@ class Probes:
                 x = _input(self, g_square)
                 return g_square * (x + x) + (g_triple + g_triple + g_triple)
 
-        class Double(base):  # type: ignore[misc,valid-type]  # a class chosen at run time
+        class Double(base):  # type: ignore[misc]  # a class chosen at run time
             def forward(self, x: Array) -> Array:
                 return x + x
 

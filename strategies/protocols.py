@@ -8,7 +8,7 @@ book's DeZero, a learner's DeZero and this project's reference all satisfy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +17,9 @@ import numpy.typing as npt
 Array: TypeAlias = npt.NDArray[Any]
 
 
-@runtime_checkable
 class VariableLike(Protocol):
-    """What the suite reads and writes on a Variable."""
+    """What the suite reads and writes on a Variable (the operators from the
+    ``operators`` capability level on)."""
 
     data: Array
     name: str | None
@@ -31,6 +31,10 @@ class VariableLike(Protocol):
     def backward(self, *args: Any, **kwargs: Any) -> None: ...
 
     def cleargrad(self) -> None: ...
+
+    def __add__(self, other: Any) -> Any: ...
+
+    def __mul__(self, other: Any) -> Any: ...
 
 
 class FunctionLike(Protocol):

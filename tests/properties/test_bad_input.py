@@ -1,0 +1,128 @@
+"""Oracle 8: bad input gets the documented error (``docs/semantics.md``), and the
+graph and Config are unchanged afterwards: the same backward still gives the
+right gradients."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as npst
+
+from strategies.capabilities import capabilities, has_requirement
+from strategies.dags import dags
+from strategies.graph import build
+from strategies.implementation import Implementation
+from strategies.protocols import VariableLike
+from tests.helpers.backprop import backward, cotangents, grads, set_seed
+from tests.helpers.oracles import assert_vjp_matches
+
+pytestmark = pytest.mark.requires("core")
+
+not_arrays = st.one_of(
+    st.floats(allow_nan=False),
+    st.integers(),
+    st.booleans(),
+    st.lists(st.floats(allow_nan=False), max_size=3),
+    st.tuples(st.integers()),
+    st.text(max_size=3),
+    st.sampled_from([np.float64(1.5), np.float32(2.0), np.int64(3)]),
+)
+
+
+@given(data=not_arrays)
+def test_variable_rejects_data_that_is_not_an_ndarray(impl: Implementation, data: object) -> None:
+    with pytest.raises(TypeError):
+        impl.variable(data)  # type: ignore[arg-type]  # the wrong type is the point
+
+
+def _shapes_unlike(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
+    return npst.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4).filter(lambda s: s != shape)
+
+
+# Each bad call: (what the implementation needs, a strategy of bad arguments for a
+# Variable of a given shape, the call).
+BadCall = tuple[str, Callable[[tuple[int, ...]], st.SearchStrategy[Any]], Callable[[Implementation, VariableLike, Any], Any]]
+
+BAD_CALLS: dict[str, BadCall] = {
+    "reshape to another size": (
+        "F.reshape",
+        lambda shape: _shapes_unlike(shape).filter(lambda s: math.prod(s) != math.prod(shape)),
+        lambda impl, x, s: impl.F.reshape(x, s),
+    ),
+    "broadcast_to an incompatible shape": (
+        "F.broadcast_to",
+        lambda shape: _shapes_unlike(shape).filter(lambda s: not _broadcasts(shape, s)),
+        lambda impl, x, s: impl.F.broadcast_to(x, s),
+    ),
+    "sum_to an incompatible shape": (
+        "F.sum_to",
+        lambda shape: _shapes_unlike(shape).filter(lambda s: not _broadcasts(s, shape)),
+        lambda impl, x, s: impl.F.sum_to(x, s),
+    ),
+    "sum over an axis out of range": (
+        "F.sum",
+        lambda shape: st.one_of(st.integers(len(shape), 6), st.integers(-6, -len(shape) - 1)),
+        lambda impl, x, axis: impl.F.sum(x, axis=axis),
+    ),
+    "max over an axis out of range": (
+        "F.max",
+        lambda shape: st.integers(len(shape), 6),
+        lambda impl, x, axis: impl.F.max(x, axis=axis),
+    ),
+    "transpose with axes that are not a permutation": (
+        "F.transpose",
+        lambda shape: st.lists(st.integers(-len(shape), len(shape) + 1), max_size=len(shape) + 1)
+        .filter(lambda axes: sorted(a % max(len(shape), 1) for a in axes) != list(range(len(shape))) or len(axes) != len(shape)),
+        lambda impl, x, axes: impl.F.transpose(x, tuple(axes)),
+    ),
+    "matmul with misaligned shapes": (
+        "F.matmul",
+        lambda shape: st.integers(1, 4).filter(lambda k: not shape or k != shape[-1]).map(lambda k: np.ones((k, 2))),
+        lambda impl, x, w: impl.F.matmul(x, w),
+    ),
+}
+
+
+def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    return len(shape) <= len(target) and all(a in (1, b) for a, b in zip(reversed(shape), reversed(target)))
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CALLS))
+@given(data=st.data())
+def test_bad_arguments_raise_value_error_and_change_nothing(impl: Implementation, case: str, data: st.DataObject) -> None:
+    requirement, bad_arguments, call = BAD_CALLS[case]
+    if not has_requirement(impl, requirement):
+        pytest.skip(f"not applicable: the implementation lacks {requirement}")
+    spec = data.draw(dags(capabilities(impl).ops, max_nodes=5), label="graph")
+    built = build(spec, impl)
+    y = built.output
+    creator, state = y.creator, impl.config_state()
+    argument = data.draw(bad_arguments(y.data.shape), label="bad argument")
+    with pytest.raises(ValueError):
+        call(impl, y, argument)
+    assert y.creator is creator and impl.config_state() == state, f"[{case}] the graph or Config changed"
+    w = data.draw(cotangents(y.data.shape), label="cotangent")
+    backward(impl, y, w)
+    assert_vjp_matches(f"gradients after {case}", spec, grads(built.leaves), w)
+
+
+@given(data=st.data())
+def test_seed_gradient_of_the_wrong_shape_raises_value_error(impl: Implementation, data: st.DataObject) -> None:
+    spec = data.draw(dags(capabilities(impl).ops, max_nodes=5), label="graph")
+    built = build(spec, impl)
+    y = built.output
+    shape = data.draw(_shapes_unlike(y.data.shape), label="seed shape")
+    state = impl.config_state()
+    set_seed(impl, y, np.ones(shape))
+    with pytest.raises(ValueError):
+        y.backward()
+    assert impl.config_state() == state, "[bad seed] Config changed"
+    assert all(g is None for g in grads(built.leaves)), "[bad seed] a leaf received a gradient"
+    w = data.draw(cotangents(y.data.shape), label="cotangent")
+    backward(impl, y, w)
+    assert_vjp_matches("gradients after a bad seed", spec, grads(built.leaves), w)
