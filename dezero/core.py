@@ -361,6 +361,8 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
         root.grad = seed
         return
 
+    if retain_grad:
+        root.grad = seed
     pending: dict[int, Variable] = {id(root): seed}  # this sweep's grads, per Variable id
     reached_leaves: dict[int, Variable] = {}
     retained: list[Variable] = []
@@ -378,7 +380,7 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                     continue
                 if not retain_grad:
                     y.grad = None
-                elif y is not root:  # the root's grad is the seed itself
+                elif y is not root:  # the root's grad is the seed, set above
                     y.grad = _accumulate(y.grad, gy)
                     retained.append(y)
 
