@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dezero import _arrays
-from dezero.core import Array, Function, Operand, Variable, as_variable
+from dezero.core import Array, Function, Operand, Variable, _as_input_variables, _Constant
 from dezero.functions.shape import reshape, sum_to, swapaxes_last
 
 
@@ -26,7 +26,7 @@ class MatMul(Function[Variable]):
 def matmul(x: Operand, W: Operand) -> Variable:
     """The matrix product with ``numpy.matmul``'s rules: a 1-D operand is a vector
     (promoted to a matrix and the extra axis removed again); batch axes broadcast."""
-    x, W = as_variable(x), as_variable(W)
+    x, W = _as_input_variables((x, W))
     if x.ndim == 0 or W.ndim == 0:
         raise ValueError(
             f"matmul needs operands of at least one dimension, got shapes {x.shape} and {W.shape}"
@@ -35,14 +35,22 @@ def matmul(x: Operand, W: Operand) -> Variable:
         raise ValueError(f"matmul: shapes {x.shape} and {W.shape} are not aligned")
     x_vector, W_vector = x.ndim == 1, W.ndim == 1
     if x_vector:
-        x = reshape(x, (1, x.shape[0]))
+        x = _as_matrix(x, (1, x.shape[0]))
     if W_vector:
-        W = reshape(W, (W.shape[0], 1))
+        W = _as_matrix(W, (W.shape[0], 1))
     y: Variable = MatMul()(x, W)
     if x_vector or W_vector:
         shape = y.shape[:-2] + (() if x_vector else y.shape[-2:-1]) + (() if W_vector else y.shape[-1:])
         y = reshape(y, shape)
     return y
+
+
+def _as_matrix(v: Variable, shape: tuple[int, int]) -> Variable:
+    """A vector operand as a one-row or one-column matrix; a constant stays a constant
+    (else an integer constant would become a graph node that rejects its gradient)."""
+    if v.__class__ is _Constant:
+        return _Constant(v.array.reshape(shape))
+    return reshape(v, shape)
 
 
 class Linear(Function[Variable]):
@@ -63,12 +71,12 @@ class Linear(Function[Variable]):
 
 
 def linear(x: Operand, W: Operand, b: Operand | None = None) -> Variable:
-    x, W = as_variable(x), as_variable(W)
+    operands = _as_input_variables((x, W) if b is None else (x, W, b))
+    x, W = operands[0], operands[1]
     if x.ndim == 2 and W.ndim == 2 and x.shape[1] == W.shape[0]:
         if b is None:
             return Linear()(x, W)
-        b = as_variable(b)
-        _arrays.check_broadcastable(b.shape, (x.shape[0], W.shape[1]))
-        return Linear()(x, W, b)
+        _arrays.check_broadcastable(operands[2].shape, (x.shape[0], W.shape[1]))
+        return Linear()(*operands)
     y = matmul(x, W)
-    return y if b is None else y + b
+    return y if b is None else y + operands[2]
