@@ -240,10 +240,12 @@ class Parameter(Variable):
 
 
 class _Constant(Variable):
-    """Raw data passed to a Function (``x * 2``, ``x + ndarray``), wrapped as a Variable.
+    """Raw data passed to a Function (``x * 2``, ``x + ndarray``), wrapped as a Variable,
+    and every output of a Function whose inputs are all constants.
 
-    Nobody holds it but the Function, so no one can read its gradient: the engine
-    does not store gradients in it, and integer constants are fine.
+    The engine sends no gradient into a constant, so integer constants are fine, also
+    inside backward graphs (``create_graph=True`` computes ``-x1`` or ``W.T`` of a
+    constant there, which stay constants).
     """
 
     __slots__ = ()
@@ -280,7 +282,8 @@ class Function(Generic[OutputT]):
         ys = self.forward(*[x.data for x in variables])
         if not isinstance(ys, tuple):
             ys = (ys,)
-        outputs = [Variable(as_array(y)) for y in ys]
+        constant = all(x.__class__ is _Constant for x in variables)
+        outputs = [(_Constant if constant else Variable)(as_array(y)) for y in ys]
         if _enable_backprop.get():
             self.generation = max([x.generation for x in variables])
             for output in outputs:

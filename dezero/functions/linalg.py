@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dezero import _arrays
-from dezero.core import Array, Function, Operand, Variable, _as_input_variables, _Constant
+from dezero.core import Array, Function, Operand, Variable, _as_input_variables
 from dezero.functions.shape import reshape, sum_to, swapaxes_last
 
 
@@ -35,22 +35,14 @@ def matmul(x: Operand, W: Operand) -> Variable:
         raise ValueError(f"matmul: shapes {x.shape} and {W.shape} are not aligned")
     x_vector, W_vector = x.ndim == 1, W.ndim == 1
     if x_vector:
-        x = _as_matrix(x, (1, x.shape[0]))
+        x = reshape(x, (1, x.shape[0]))
     if W_vector:
-        W = _as_matrix(W, (W.shape[0], 1))
+        W = reshape(W, (W.shape[0], 1))
     y: Variable = MatMul()(x, W)
     if x_vector or W_vector:
         shape = y.shape[:-2] + (() if x_vector else y.shape[-2:-1]) + (() if W_vector else y.shape[-1:])
         y = reshape(y, shape)
     return y
-
-
-def _as_matrix(v: Variable, shape: tuple[int, int]) -> Variable:
-    """A vector operand as a one-row or one-column matrix; a constant stays a constant
-    (else an integer constant would become a graph node that rejects its gradient)."""
-    if v.__class__ is _Constant:
-        return _Constant(v.array.reshape(shape))
-    return reshape(v, shape)
 
 
 class Linear(Function[Variable]):

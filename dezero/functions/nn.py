@@ -14,7 +14,6 @@ from dezero.core import (
     Operand,
     Variable,
     _as_input_variables,
-    _Constant,
     as_array,
     as_variable,
 )
@@ -168,9 +167,7 @@ def binary_cross_entropy(p: Operand, t: Operand) -> Variable:
     _check_same_shape("binary_cross_entropy", p, t)
     if p.size and (p.array.min() < 0 or p.array.max() > 1):
         raise ValueError("binary_cross_entropy needs probabilities p in [0, 1]")
-    # Targets given as data stay constants (integer 0/1 labels receive no gradient).
-    one_minus_t = _Constant(1 - t.array) if t.__class__ is _Constant else 1 - t
-    log_likelihood = t * log(p) + one_minus_t * log(1 - p)
+    log_likelihood = t * log(p) + (1 - t) * log(1 - p)
     return -sum(log_likelihood) / _batch_size(p.shape)
 
 
