@@ -364,8 +364,7 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
         root.grad = seed
         return
 
-    if retain_grad:
-        root.grad = seed
+    root.grad = seed  # held during the sweep, so that no leaf shares the seed's memory
     pending: dict[int, Variable] = {id(root): seed}  # this sweep's grads, per Variable id
     reached_leaves: dict[int, Variable] = {}
     retained: list[Variable] = []
@@ -382,7 +381,8 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                 if y is None:
                     continue
                 if not retain_grad:
-                    y.grad = None
+                    if y is not root:  # the root's is cleared after _unshare_grads
+                        y.grad = None
                 elif y is not root:  # the root's grad is the seed, set above
                     y.grad = _accumulate(y.grad, gy)
                     retained.append(y)
@@ -409,9 +409,9 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
 
         for key, leaf in reached_leaves.items():
             leaf.grad = _accumulate(leaf.grad, pending[key])
-    if retain_grad:
-        retained.insert(0, root)
-    _unshare_grads(retained + list(reached_leaves.values()), create_graph)
+    _unshare_grads([root] + retained + list(reached_leaves.values()), create_graph)
+    if not retain_grad:
+        root.grad = None
 
 
 def _seed_gradient(root: Variable) -> Variable:
