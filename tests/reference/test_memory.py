@@ -37,13 +37,21 @@ def test_add_gives_each_input_its_own_gradient() -> None:
     np.testing.assert_array_equal(x1.grad.array, [1.0, 1.0, 1.0])
 
 
+def test_gradients_with_create_graph_are_independent_too() -> None:
+    x0, x1 = Variable(np.ones(3), name="x0"), Variable(np.ones(3), name="x1")
+    y = x0 + x1
+    y.name = "y"
+    y.backward(retain_grad=True, create_graph=True)
+    _assert_grads_independent([x0, x1, y])
+
+
 def test_retained_gradients_and_leaf_gradients_are_independent() -> None:
     a, b = Variable(np.ones(3), name="a"), Variable(np.ones(3), name="b")
     s = a + b
     s.name = "s"
     t = s.reshape(3, 1)
     t.name = "t"
-    r = F.sum_to(F.broadcast_to(t, (3, 1)), (3, 1)) + a.reshape(3, 1)
+    r = F.sum_to(F.broadcast_to(t, (2, 3, 1)), (3, 1)) + a.reshape(3, 1)
     r.name = "r"
     r.backward(retain_grad=True)
     _assert_grads_independent([a, b, s, t, r])
@@ -56,7 +64,8 @@ def test_reshape_gradient_is_not_a_view_of_the_retained_output_gradient() -> Non
     y.grad = Variable(np.arange(6.0))
     y.backward(retain_grad=True)
     _assert_grads_independent([x, y])
-    np.testing.assert_array_equal(x.grad.array if x.grad else None, np.arange(6.0).reshape(2, 3))
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.array, np.arange(6.0).reshape(2, 3))
 
 
 def test_a_seed_borrowed_from_another_variable_is_not_shared() -> None:
