@@ -113,7 +113,8 @@ def test_no_grad_builds_no_graph() -> None:
 
 
 def test_an_input_of_another_type_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="a Function input must be a Variable, a numpy array or a number, got list"):
+    message = "a Function input must be a Variable, a numpy array or a number, got list"
+    with pytest.raises(TypeError, match=message):
         Double()([1.0, 2.0])  # type: ignore[arg-type]  # deliberately wrong
 
 

@@ -167,7 +167,9 @@ def test_binary_cross_entropy_differentiates_probabilities_and_float_targets() -
 def test_binary_cross_entropy_with_integer_labels() -> None:
     labels: Labels = np.array([0, 1, 1])
     p = generator(82).uniform(0.1, 0.9, 3)
-    check_function(lambda v: F.binary_cross_entropy(v, labels), lambda a: _numpy_bce(a, labels.astype(float)), [p])
+    check_function(
+        lambda v: F.binary_cross_entropy(v, labels), lambda a: _numpy_bce(a, labels.astype(float)), [p]
+    )
 
 
 def test_binary_cross_entropy_at_a_confidently_wrong_probability_is_infinite() -> None:

@@ -31,7 +31,8 @@ def _check_hessian_vector_product(f: DezeroFunction, inputs: list[F64], seed: in
     grads = [v.grad for v in variables]
     for v in variables:
         v.cleargrad()
-    projection = sum((F.sum(g * d) for g, d in zip(grads, directions) if g is not None), Variable(np.array(0.0)))
+    terms = [F.sum(g * d) for g, d in zip(grads, directions) if g is not None]
+    projection = sum(terms, Variable(np.array(0.0)))
     projection.backward()
     got = [np.zeros_like(x) if v.grad is None else v.grad.array for x, v in zip(inputs, variables)]
 
@@ -68,7 +69,8 @@ CASES: list[tuple[str, DezeroFunction, list[F64]]] = [
     ("matmul", lambda x, w: F.tanh(x @ w), [normal(19, 3, 2), normal(20, 2, 4)]),
     ("batched matmul", lambda x, w: F.sin(x @ w), [normal(21, 2, 3, 2), normal(22, 2, 4)]),
     ("vector matmul", lambda x, w: F.sin(x @ w), [normal(23, 3), normal(24, 3, 2)]),
-    ("linear", lambda x, w, b: F.tanh(F.linear(x, w, b)), [normal(25, 3, 2), normal(26, 2, 4), normal(27, 4)]),
+    ("linear", lambda x, w, b: F.tanh(F.linear(x, w, b)),
+     [normal(25, 3, 2), normal(26, 2, 4), normal(27, 4)]),  # fmt: skip
     ("softmax", lambda x: F.softmax(x), [normal(28, 3, 4)]),
     ("log_softmax", lambda x: F.log_softmax(x, 0), [normal(29, 3, 4)]),
     ("sum keepdims", lambda x: F.sum(x * x, axis=-1, keepdims=True), [normal(30, 3, 4)]),
@@ -81,7 +83,8 @@ CASES: list[tuple[str, DezeroFunction, list[F64]]] = [
     ("mean_squared_error", F.mean_squared_error, [normal(37, 3, 2), normal(38, 3, 2)]),
     ("softmax_cross_entropy", lambda x: F.softmax_cross_entropy(x, LABELS), [normal(39, 3, 3)]),
     ("sigmoid_cross_entropy", F.sigmoid_cross_entropy, [normal(40, 3, 2), generator(41).random((3, 2))]),
-    ("binary_cross_entropy", F.binary_cross_entropy, [generator(42).uniform(0.2, 0.8, (3, 2)), generator(43).random((3, 2))]),
+    ("binary_cross_entropy", F.binary_cross_entropy,
+     [generator(42).uniform(0.2, 0.8, (3, 2)), generator(43).random((3, 2))]),  # fmt: skip
     ("x ** int constant", lambda x: x ** np.array([2, 3]), [normal(44, 3, 2)]),
     ("int constant / x", lambda x: np.array([1, 2]) / x, [_positive(45, 3, 2)]),
     ("x @ int constant", lambda x: F.sin(x @ np.array([[1, 2], [3, 4]])), [normal(46, 3, 2)]),
@@ -90,7 +93,9 @@ CASES: list[tuple[str, DezeroFunction, list[F64]]] = [
 
 
 @pytest.mark.parametrize(("name", "f", "inputs"), CASES, ids=[c[0] for c in CASES])
-def test_hessian_vector_product_matches_finite_differences(name: str, f: DezeroFunction, inputs: list[F64]) -> None:
+def test_hessian_vector_product_matches_finite_differences(
+    name: str, f: DezeroFunction, inputs: list[F64]
+) -> None:
     _check_hessian_vector_product(f, inputs, seed=len(name))
 
 

@@ -108,7 +108,9 @@ def test_ndarray_on_either_side_gives_a_variable(name: str, op: BinaryOp) -> Non
     for left, right in ((array, Variable(data)), (Variable(data), array)):
         result = op(left, right)
         assert isinstance(result, Variable), f"{type(left).__name__} {name} {type(right).__name__}"
-        expected = op(left if isinstance(left, np.ndarray) else data, right if isinstance(right, np.ndarray) else data)
+        left_data = left if isinstance(left, np.ndarray) else data
+        right_data = right if isinstance(right, np.ndarray) else data
+        expected = op(left_data, right_data)
         np.testing.assert_allclose(result.array, np.asarray(expected))
 
 

@@ -27,7 +27,9 @@ from tests.reference.helpers import F64, normal
      ((2, 1, 3), (2, 1, 1), (2,))],
     ids=str,
 )  # fmt: skip
-def test_sum_to_sums_the_broadcast_axes(shape: tuple[int, ...], target: tuple[int, ...], axes: tuple[int, ...]) -> None:
+def test_sum_to_sums_the_broadcast_axes(
+    shape: tuple[int, ...], target: tuple[int, ...], axes: tuple[int, ...]
+) -> None:
     x = normal(200, *shape)
     result = U.sum_to(x, target)
     assert result.shape == target
@@ -245,7 +247,8 @@ def test_get_dot_graph_verbose_adds_shape_and_dtype() -> None:
 
 def test_get_dot_graph_of_a_leaf_is_one_node() -> None:
     x = Variable(np.ones(1), name="x")
-    assert U.get_dot_graph(x, verbose=False) == f'digraph g {{\n{id(x)} [label="x", color=orange, style=filled]\n}}\n'
+    expected = f'digraph g {{\n{id(x)} [label="x", color=orange, style=filled]\n}}\n'
+    assert U.get_dot_graph(x, verbose=False) == expected
 
 
 def test_plot_dot_graph_without_graphviz_is_a_clear_runtime_error(
@@ -257,7 +260,9 @@ def test_plot_dot_graph_without_graphviz_is_a_clear_runtime_error(
         U.plot_dot_graph(z, to_file=str(tmp_path / "graph.png"))
 
 
-def test_plot_dot_graph_calls_dot_with_an_argument_list(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_plot_dot_graph_calls_dot_with_an_argument_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     calls: list[tuple[object, dict[str, object]]] = []
     sources: list[str] = []
 
