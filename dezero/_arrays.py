@@ -20,7 +20,10 @@ def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
     """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    try:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    except TypeError:  # a lone float or other non-iterable
+        raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}") from None
     result = []
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):

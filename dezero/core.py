@@ -240,10 +240,12 @@ class Parameter(Variable):
 
 
 class _Constant(Variable):
-    """Raw data passed to a Function (``x * 2``, ``x + ndarray``), wrapped as a Variable.
+    """Raw data passed to a Function (``x * 2``, ``x + ndarray``), wrapped as a Variable,
+    and every output of a Function whose inputs are all constants.
 
-    Nobody holds it but the Function, so no one can read its gradient: the engine
-    does not store gradients in it, and integer constants are fine.
+    The engine sends no gradient into a constant, so integer constants are fine, also
+    inside backward graphs (``create_graph=True`` computes ``-x1`` or ``W.T`` of a
+    constant there, which stay constants).
     """
 
     __slots__ = ()
@@ -280,7 +282,8 @@ class Function(Generic[OutputT]):
         ys = self.forward(*[x.data for x in variables])
         if not isinstance(ys, tuple):
             ys = (ys,)
-        outputs = [Variable(as_array(y)) for y in ys]
+        constant = all(x.__class__ is _Constant for x in variables)
+        outputs = [(_Constant if constant else Variable)(as_array(y)) for y in ys]
         if _enable_backprop.get():
             self.generation = max([x.generation for x in variables])
             for output in outputs:
@@ -361,6 +364,7 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
         root.grad = seed
         return
 
+    root.grad = seed  # held during the sweep, so that no leaf shares the seed's memory
     pending: dict[int, Variable] = {id(root): seed}  # this sweep's grads, per Variable id
     reached_leaves: dict[int, Variable] = {}
     retained: list[Variable] = []
@@ -375,11 +379,12 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
             for i, ref in enumerate(func.outputs):
                 y = ref()
                 gy = pending.pop(id(y), None) if y is not None else None
-                if y is not None and not retain_grad:
-                    y.grad = None
-                elif y is not None and gy is not None and y is not root:
-                    y.grad = _accumulate(y.grad, gy)  # the root's grad is the seed itself
-                    retained.append(y)
+                if y is not None and y is not root:  # the root holds the seed until the end
+                    if not retain_grad:
+                        y.grad = None
+                    elif gy is not None:
+                        y.grad = _accumulate(y.grad, gy)
+                        retained.append(y)
                 gys.append(gy if gy is not None else _zeros_like_output(func, i, y))
 
             gxs = func.backward(*gys)
@@ -407,9 +412,9 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
 
         for key, leaf in reached_leaves.items():
             leaf.grad = _accumulate(leaf.grad, pending[key])
-    if retain_grad:
-        retained.insert(0, root)
-    _unshare_grads(retained + list(reached_leaves.values()), create_graph)
+    _unshare_grads([root] + retained + list(reached_leaves.values()), create_graph)
+    if not retain_grad:
+        root.grad = None
 
 
 def _seed_gradient(root: Variable) -> Variable:

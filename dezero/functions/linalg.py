@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dezero import _arrays
-from dezero.core import Array, Function, Operand, Variable, as_variable
+from dezero.core import Array, Function, Operand, Variable, _as_input_variables
 from dezero.functions.shape import reshape, sum_to, swapaxes_last
 
 
@@ -26,7 +26,7 @@ class MatMul(Function[Variable]):
 def matmul(x: Operand, W: Operand) -> Variable:
     """The matrix product with ``numpy.matmul``'s rules: a 1-D operand is a vector
     (promoted to a matrix and the extra axis removed again); batch axes broadcast."""
-    x, W = as_variable(x), as_variable(W)
+    x, W = _as_input_variables((x, W))
     if x.ndim == 0 or W.ndim == 0:
         raise ValueError(
             f"matmul needs operands of at least one dimension, got shapes {x.shape} and {W.shape}"
@@ -63,12 +63,12 @@ class Linear(Function[Variable]):
 
 
 def linear(x: Operand, W: Operand, b: Operand | None = None) -> Variable:
-    x, W = as_variable(x), as_variable(W)
+    operands = _as_input_variables((x, W) if b is None else (x, W, b))
+    x, W = operands[0], operands[1]
     if x.ndim == 2 and W.ndim == 2 and x.shape[1] == W.shape[0]:
         if b is None:
             return Linear()(x, W)
-        b = as_variable(b)
-        _arrays.check_broadcastable(b.shape, (x.shape[0], W.shape[1]))
-        return Linear()(x, W, b)
+        _arrays.check_broadcastable(operands[2].shape, (x.shape[0], W.shape[1]))
+        return Linear()(*operands)
     y = matmul(x, W)
-    return y if b is None else y + b
+    return y if b is None else y + operands[2]

@@ -8,7 +8,15 @@ import numpy as np
 
 from dezero import _arrays
 from dezero._config import Config
-from dezero.core import Array, Function, Operand, Variable, as_array, as_variable
+from dezero.core import (
+    Array,
+    Function,
+    Operand,
+    Variable,
+    _as_input_variables,
+    as_array,
+    as_variable,
+)
 from dezero.functions.elementwise import log, sigmoid
 from dezero.functions.reduction import sum
 from dezero.functions.shape import get_item
@@ -81,7 +89,7 @@ class MeanSquaredError(Function[Variable]):
 
 
 def mean_squared_error(x0: Operand, x1: Operand) -> Variable:
-    x0, x1 = as_variable(x0), as_variable(x1)
+    x0, x1 = _as_input_variables((x0, x1))
     _check_same_shape("mean_squared_error", x0, x1)
     return MeanSquaredError()(x0, x1)
 
@@ -143,7 +151,7 @@ class SigmoidCrossEntropy(Function[Variable]):
 
 
 def sigmoid_cross_entropy(x: Operand, t: Operand) -> Variable:
-    x, t = as_variable(x), as_variable(t)
+    x, t = _as_input_variables((x, t))
     _check_same_shape("sigmoid_cross_entropy", x, t)
     return SigmoidCrossEntropy()(x, t)
 
@@ -155,7 +163,7 @@ def binary_cross_entropy(p: Operand, t: Operand) -> Variable:
     is a ``ValueError`` and ``p`` of exactly 0 or 1 gives an infinite loss, as the
     formula does.
     """
-    p, t = as_variable(p), as_variable(t)
+    p, t = _as_input_variables((p, t))
     _check_same_shape("binary_cross_entropy", p, t)
     if p.size and (p.array.min() < 0 or p.array.max() > 1):
         raise ValueError("binary_cross_entropy needs probabilities p in [0, 1]")

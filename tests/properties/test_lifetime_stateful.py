@@ -142,4 +142,4 @@ class GraphLifetime(RuleBasedStateMachine):
 @pytest.mark.requires("memory")
 def test_graph_lifetime_state_machine(impl: Implementation) -> None:
     machine = type("GraphLifetimeOf" + impl.name.title(), (GraphLifetime,), {"impl": impl})
-    run_state_machine_as_test(machine)  # type: ignore[arg-type]  # a subclass made at run time
+    run_state_machine_as_test(machine)
