@@ -45,6 +45,11 @@ class GraphLifetime(RuleBasedStateMachine):
         if self.gc_was_enabled:
             gc.enable()
 
+    def _pick(self, data: st.DataObject) -> VariableLike:
+        # An index, not the Variable: Hypothesis keeps what it draws for its report,
+        # which would keep the Variable alive.
+        return self.held[data.draw(st.integers(0, len(self.held) - 1))]
+
     def _track(self, v: VariableLike) -> None:
         self.made.append((f"variable {v.data.shape}", weakref.ref(v)))
         if v.creator is not None:
@@ -57,7 +62,7 @@ class GraphLifetime(RuleBasedStateMachine):
         self._track(x)
 
     def _apply(self, data: st.DataObject) -> VariableLike | None:
-        x = data.draw(st.sampled_from(self.held))
+        x = self._pick(data)
         inputs = [Input(x.data.shape, np.asarray(x.data, dtype=np.float64))]
         ops = [op for op in self.ops if op.applicable(inputs)]
         if not ops:
@@ -101,7 +106,7 @@ class GraphLifetime(RuleBasedStateMachine):
     @precondition(lambda self: self.held)
     @rule(data=st.data(), retain_grad=st.booleans())
     def run_backward(self, data: st.DataObject, retain_grad: bool) -> None:
-        y = data.draw(st.sampled_from(self.held))
+        y = self._pick(data)
         backward(self.impl, y, data.draw(cotangents(y.data.shape)), retain_grad=retain_grad)
         upstream = upstream_functions([y])
         reached = {id(x) for f in upstream for x in f.inputs}
@@ -114,7 +119,7 @@ class GraphLifetime(RuleBasedStateMachine):
     @precondition(lambda self: self.held)
     @rule(data=st.data())
     def clear_grad(self, data: st.DataObject) -> None:
-        v = data.draw(st.sampled_from(self.held))
+        v = self._pick(data)
         v.cleargrad()
         assert v.grad is None
 
