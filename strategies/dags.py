@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import event, strategies as st
+from hypothesis import assume, event, strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as npst
 
@@ -106,10 +106,21 @@ def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return all(x == y or 1 in (x, y) for x, y in zip(reversed(a), reversed(b)))
 
 
+def _rotated(ops: Sequence[Op], g: _Growing) -> list[Op]:
+    """``ops`` starting at a place that moves with each node.
+
+    Hypothesis fills part of each example with the simplest choices, and shrinks
+    towards them; rotating the list makes that simplest op differ from node to node
+    instead of always being the first op of the catalogue.
+    """
+    k = (g.n_nodes * 7) % len(ops) if ops else 0
+    return list(ops[k:]) + list(ops[:k])
+
+
 def _unary(draw: Any, g: _Growing, palette: _Palette, x: int) -> int:
     """Apply a one-input op to ``x`` (fresh operand leaves as it needs); ``x`` itself
     when no op fits."""
-    candidates = [op for op in palette.unary if op.applicable([g.input(x)])]
+    candidates = [op for op in _rotated(palette.unary, g) if op.applicable([g.input(x)])]
     for _ in range(3):
         if not candidates:
             break
@@ -141,7 +152,7 @@ def _join(draw: Any, g: _Growing, palette: _Palette, a: int, b: int) -> int:
         if reduced is None:
             return a
         b = reduced[0]
-    candidates = [op for op in palette.join if op.applicable([g.input(a), g.input(b)])]
+    candidates = [op for op in _rotated(palette.join, g) if op.applicable([g.input(a), g.input(b)])]
     while candidates:
         op = draw(st.sampled_from(candidates))
         ids = g.add_node(op, [a, b], ())
@@ -264,6 +275,38 @@ def _dags(
     if g.n_nodes == 0 and palette.unary:
         main = _unary(draw, g, palette, main)
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
+
+
+@st.composite
+def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
+    g = _Growing(dtype)
+    if op.arity == 2:
+        shapes = draw(npst.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4))
+        args = [g.add_leaf(draw, s, *op.leaf_range) for s in shapes.input_shapes]
+    else:
+        shape = draw(npst.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4))
+        args = [g.add_leaf(draw, shape, *op.leaf_range)]
+    inputs = [g.input(a) for a in args]
+    assume(op.applicable(inputs))
+    try:
+        params, fresh = op.draw_params(draw, inputs)
+    except Inapplicable:
+        assume(False)
+        raise
+    ids = g.add_node(op, args + [_fresh(draw, g, leaf) for leaf in fresh], params)
+    assume(ids is not None)
+    assert ids is not None
+    return GraphSpec(tuple(g.steps), ids[0], dtype, frozenset(ids[1:]))
+
+
+def single_op(op: Op, *, dtype: str = "float64") -> st.SearchStrategy[GraphSpec]:
+    """Graphs of one ``op`` applied to fresh leaves of up to three dimensions (with
+    its parameters drawn across their whole range), for checking each rule alone."""
+    if not isinstance(op, Op):
+        raise InvalidArgument(f"op must be a catalogue Op, got {op!r}")
+    if dtype not in ("float32", "float64"):
+        raise InvalidArgument(f"dtype={dtype!r} must be 'float32' or 'float64'")
+    return _single(op, dtype)
 
 
 def dags(

@@ -86,6 +86,8 @@ class Op:
     draw_params: Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]] = field(
         default=_no_params
     )
+    # Where leaves feeding this op alone are drawn (most ops: anywhere in [-2, 2]).
+    leaf_range: tuple[float, float] = (-2.0, 2.0)
 
     def __repr__(self) -> str:
         return f"BY_NAME[{self.name!r}]"
@@ -461,8 +463,8 @@ CATALOGUE: tuple[Op, ...] = (
     # (1 - y*y, y*(1 - y)) cancel to a few float32 ulps of nothing.
     _unary("tanh", np.tanh, applicable=_within(3.0)),
     _unary("exp", np.exp, applicable=_below(2.5)),
-    _unary("log", np.log, applicable=_above(0.2)),
-    _unary("sqrt", np.sqrt, applicable=_above(0.2)),
+    _unary("log", np.log, applicable=_above(0.2), leaf_range=(0.25, 2.0)),
+    _unary("sqrt", np.sqrt, applicable=_above(0.2), leaf_range=(0.25, 2.0)),
     _unary("square", np.square),
     _unary("sigmoid", _sigmoid, applicable=_within(6.0)),
     _unary("abs", _abs, smooth=False, applicable=_away_from(0.0)),
@@ -481,7 +483,7 @@ CATALOGUE: tuple[Op, ...] = (
     _operator("rmul_scalar", "{c} * {0}", lambda x, c: c * x, "__rmul__", draw_params=_scalar_params),
     _operator("div_scalar", "{0} / {c}", lambda x, c: x / c, "__truediv__", draw_params=_scalar_params),
     _operator("rdiv_scalar", "{c} / {0}", lambda x, c: c / x, "__rtruediv__",
-              applicable=_nonzero_last, draw_params=_scalar_params),
+              applicable=_nonzero_last, draw_params=_scalar_params, leaf_range=(0.25, 2.0)),
     _operator("pow", "{0} ** {c}", lambda x, c: x**c, "__pow__", draw_params=_pow_params),
     _operator("rpow", "{c} ** {0}", lambda x, c: c**x, "__rpow__",
               applicable=_below(2.5), draw_params=_rpow_params),
@@ -493,7 +495,7 @@ CATALOGUE: tuple[Op, ...] = (
     _pairwise("add", np.add, "__add__"),
     _pairwise("sub", np.subtract, "__sub__"),
     _pairwise("mul", np.multiply, "__mul__"),
-    _pairwise("div", np.divide, "__truediv__", applicable=_nonzero_last),
+    _pairwise("div", np.divide, "__truediv__", applicable=_nonzero_last, leaf_range=(0.25, 2.0)),
     # reductions
     Op("sum", 1, "F.sum({0}, axis={axis}, keepdims={keepdims})",
        _one(lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims)),
@@ -565,7 +567,7 @@ CATALOGUE: tuple[Op, ...] = (
        _one(lambda p, t: -np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)) / _batch(p)),
        ("F.binary_cross_entropy",), "nn",
        applicable=lambda xs: len(xs[0].shape) >= 1 and bool(np.all((xs[0].value > 0.1) & (xs[0].value < 0.9))),
-       draw_params=_same_shape_leaf(0.0, 1.0)),
+       draw_params=_same_shape_leaf(0.0, 1.0), leaf_range=(0.15, 0.85)),
     Op("embed_id", 1, "F.embed_id(np.array({ids}), {0})",
        _one(lambda w, ids: w[np.array(ids)]), ("F.embed_id",), "nn", applicable=_is_matrix,
        draw_params=_ids_params),

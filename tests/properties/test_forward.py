@@ -27,6 +27,7 @@ def test_every_value_matches_numpy(impl: Implementation, dtype: str, data: st.Da
         got = np.asarray(variable.data)
         want = expected[i]
         assert got.shape == want.shape, f"[forward] v{i} has shape {got.shape}, expected {want.shape}"
+        assert got.dtype == spec.dtype, f"[forward] v{i} has dtype {got.dtype} in a {spec.dtype} graph"
         scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
         allowed = RTOL[dtype] * (np.abs(want) + scale)
         assert np.all(np.abs(got - want) <= allowed), (

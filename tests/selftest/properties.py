@@ -1,0 +1,133 @@
+"""Every property of the suite as a runnable check: ``run(name, impl)`` runs it
+under fixed, derandomized settings (the ``ci`` profile's 100 examples, without
+shrinking) and reports whether it failed and after how many examples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.stateful import run_state_machine_as_test
+
+from strategies.implementation import Implementation
+from strategies.ops import CATALOGUE
+from tests.properties import (
+    test_bad_input,
+    test_forward,
+    test_gradients,
+    test_higher_order,
+    test_lifetime,
+    test_lifetime_stateful,
+    test_metamorphic,
+    test_schedule,
+    test_shapes_dtypes,
+)
+
+SELFTEST_SETTINGS = settings(
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    report_multiple_bugs=False,
+    print_blob=False,
+)
+
+# name -> (the @given property, its fixed arguments besides impl and data)
+PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
+    "gradients": (test_gradients.test_gradients_match_complex_step, {}),
+    "gradients float32": (test_gradients.test_float32_gradients_match_complex_step, {}),
+    "random projection": (test_gradients.test_random_projection_on_large_graphs, {}),
+    "forward": (test_forward.test_every_value_matches_numpy, {"dtype": "float64"}),
+    "forward float32": (test_forward.test_every_value_matches_numpy, {"dtype": "float32"}),
+    "schedule": (test_schedule.test_each_function_runs_once_after_all_its_consumers, {}),
+    "freed by refcount": (test_lifetime.test_dropping_the_output_frees_the_graph, {}),
+    "outputs are weakrefs": (test_lifetime.test_function_outputs_are_weak_references, {}),
+    "retain_grad=False": (test_lifetime.test_retain_grad_false_keeps_only_leaf_grads, {}),
+    "retain_grad=True": (test_lifetime.test_retain_grad_true_keeps_correct_intermediate_grads, {}),
+    "no_grad": (test_lifetime.test_no_grad_builds_no_graph_and_keeps_nothing, {}),
+    "double backward": (test_higher_order.test_double_backward_matches_differences_of_first_grads, {}),
+    "Hessian symmetry": (test_higher_order.test_hessian_is_symmetric, {}),
+    "no graph without create_graph": (test_higher_order.test_grads_carry_no_graph_without_create_graph, {}),
+    "backward twice": (test_metamorphic.test_two_backward_passes_accumulate_twice, {}),
+    "shared == recomputed": (test_metamorphic.test_shared_subexpression_equals_recomputation, {}),
+    "x + x == x * 2": (test_metamorphic.test_x_plus_x_equals_x_times_2, {}),
+    "linear in cotangent": (test_metamorphic.test_grads_are_linear_in_the_cotangent, {}),
+    "shapes and dtypes": (test_shapes_dtypes.test_grads_have_their_variables_shape_and_dtype, {"dtype": "float64"}),
+    "shapes and dtypes float32": (
+        test_shapes_dtypes.test_grads_have_their_variables_shape_and_dtype, {"dtype": "float32"}),
+    "grad storage": (test_shapes_dtypes.test_grads_own_their_memory, {}),
+    "bad seed": (test_bad_input.test_seed_gradient_of_the_wrong_shape_raises_value_error, {}),
+    **{
+        f"op alone: {op.name}": (test_gradients.test_each_op_alone_matches_complex_step, {"op_name": op.name})
+        for op in CATALOGUE
+    },
+    **{
+        f"bad input: {case}": (test_bad_input.test_bad_arguments_raise_value_error_and_change_nothing, {"case": case})
+        for case in sorted(test_bad_input.BAD_CALLS)
+    },
+}
+STATEFUL = "stateful lifetime"
+NAMES = (*PROPERTIES, STATEFUL)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    caught: bool
+    examples: int  # examples run until the first failure, or in all
+    error: str = ""
+
+
+# A property fails by raising: an assertion, any error, or pytest.fail (which
+# pytest.raises uses when the expected error does not come).
+FAILURES = (Exception, pytest.fail.Exception)
+
+
+def _counted(check: Callable[[], None], counter: list[int], first_failure: list[int]) -> None:
+    counter[0] += 1
+    try:
+        check()
+    except UnsatisfiedAssumption:
+        raise
+    except FAILURES:
+        if not first_failure:
+            first_failure.append(counter[0])
+        raise
+
+
+def run(name: str, impl: Implementation) -> Outcome:
+    """Run the property ``name`` on ``impl``."""
+    counter: list[int] = [0]
+    first_failure: list[int] = []
+    if name == STATEFUL:
+        base = test_lifetime_stateful.GraphLifetime
+
+        class Counted(base):  # type: ignore[misc,valid-type]  # defined per run
+            def __init__(self) -> None:
+                counter[0] += 1
+                super().__init__()
+
+        Counted.impl = impl
+        try:
+            run_state_machine_as_test(Counted, settings=SELFTEST_SETTINGS)
+        except FAILURES as exc:
+            return Outcome(True, counter[0], f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return Outcome(False, counter[0])
+
+    prop, fixed = PROPERTIES[name]
+    inner = prop.hypothesis.inner_test
+
+    def check(data: st.DataObject) -> None:
+        _counted(lambda: inner(impl=impl, data=data, **fixed), counter, first_failure)
+
+    try:
+        SELFTEST_SETTINGS(given(data=st.data())(check))()
+    except FAILURES as exc:
+        examples = first_failure[0] if first_failure else counter[0]
+        return Outcome(True, examples, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+    return Outcome(False, counter[0])
