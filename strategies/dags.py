@@ -79,7 +79,7 @@ class _Growing:
         return ids
 
     def input(self, v: int) -> Input:
-        return Input(self.values[v].shape, self.values[v])
+        return Input(self.values[v].shape, self.values[v], self.dtype)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class Input:
 
     shape: tuple[int, ...]
     value: Array  # the float64 reference value
+    dtype: str = "float64"  # the graph's dtype
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,12 @@ def _array_const_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[
     n = math.prod(shape)
     values = draw(st.lists(st.sampled_from([0.5, -1.25, 2.0, 1.5]), min_size=n, max_size=n))
     const: Any = tuple(values) if shape else values[0]
-    return (("const", const),), ()
+    return (("const", const), _same_dtype(xs[0])), ()
+
+
+def _same_dtype(x: Input) -> tuple[str, Code]:
+    """A constant array's dtype parameter: the graph's, so NumPy does not promote."""
+    return ("dtype", Code(f"np.{x.dtype}"))
 
 
 def _pow_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
@@ -395,7 +401,7 @@ def _matmul_left_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[
     m = draw(st.integers(1, 3))
     values = draw(st.lists(st.sampled_from([0.5, -1.25, 2.0, 1.5, -0.75]), min_size=m * k, max_size=m * k))
     const = tuple(tuple(values[i * k : (i + 1) * k]) for i in range(m))
-    return (("const", const),), ()
+    return (("const", const), _same_dtype(xs[0])), ()
 
 
 def _linear_params(bias: bool) -> Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]]:
@@ -487,9 +493,9 @@ CATALOGUE: tuple[Op, ...] = (
     _operator("pow", "{0} ** {c}", lambda x, c: x**c, "__pow__", draw_params=_pow_params),
     _operator("rpow", "{c} ** {0}", lambda x, c: c**x, "__rpow__",
               applicable=_below(2.5), draw_params=_rpow_params),
-    _operator("radd_array", "np.array({const}) + {0}", lambda x, const: np.array(const) + x,
+    _operator("radd_array", "np.array({const}, dtype={dtype}) + {0}", lambda x, const, dtype: np.array(const) + x,
               "__radd__", draw_params=_array_const_params),
-    _operator("rmul_array", "np.array({const}) * {0}", lambda x, const: np.array(const) * x,
+    _operator("rmul_array", "np.array({const}, dtype={dtype}) * {0}", lambda x, const, dtype: np.array(const) * x,
               "__rmul__", draw_params=_array_const_params),
     # operators on two graph values (NumPy broadcasting)
     _pairwise("add", np.add, "__add__"),
@@ -540,7 +546,8 @@ CATALOGUE: tuple[Op, ...] = (
        applicable=_has_axis, draw_params=_matmul_params),
     Op("matmul_operator", 1, "{0} @ {1}", _one(np.matmul), ("Variable.__matmul__",), "linalg",
        applicable=_has_axis, draw_params=_matmul_params),
-    Op("rmatmul", 1, "np.array({const}) @ {0}", _one(lambda x, const: np.matmul(np.array(const), x)),
+    Op("rmatmul", 1, "np.array({const}, dtype={dtype}) @ {0}",
+       _one(lambda x, const, dtype: np.matmul(np.array(const), x)),
        ("Variable.__rmatmul__",),
        "linalg", applicable=_has_axis, draw_params=_matmul_left_params),
     Op("linear", 1, "F.linear({0}, {1}, {2})", _one(lambda x, w, b: x @ w + b),
