@@ -19,14 +19,17 @@ Choose one with ``--hypothesis-profile NAME`` or the ``HYPOTHESIS_PROFILE`` vari
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import warnings
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from strategies.capabilities import LEVELS, capabilities
+from strategies.capabilities import LEVEL_NAMES, LEVELS, capabilities
 from strategies.implementation import Implementation
+from tests.helpers import report as report_module
+from tests.helpers.drawing import LastGraph
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile(
@@ -49,6 +52,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the DeZero-style implementation under test: a module name or a path "
         "(default: $DEZERO_IMPL, else the reference 'dezero')",
     )
+    parser.addoption(
+        "--report",
+        metavar="PATH",
+        default=None,
+        help="write the conformance report to PATH.md and PATH.json, and each "
+        "failure's counterexample (script and graph) to PATH-failures/",
+    )
+    parser.addoption("--skips", metavar="FILE", default=None, help="test ids to skip: one per line, '# why' after it")
+    parser.addoption("--xfails", metavar="FILE", default=None, help="test ids expected to fail, in the same format")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -90,17 +102,104 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return True if any(relative.startswith(prefix) for prefix in REFERENCE_ONLY) else None
 
 
-@pytest.fixture(scope="session")
-def impl(request: pytest.FixtureRequest) -> Implementation:
-    """The implementation under test."""
-    return request.config.stash[_IMPL]
+# -------------------------------------------------------------- skips and xfails files
+
+
+def _read_ids(path: str) -> dict[str, str]:
+    """``id  # reason`` lines; an id matches a test id or a prefix of one."""
+    ids: dict[str, str] = {}
+    for line in Path(path).read_text().splitlines():
+        test_id, _, reason = line.partition("#")
+        if test_id.strip():
+            ids[test_id.strip()] = reason.strip()
+    return ids
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for option, mark in (("--skips", pytest.mark.skip), ("--xfails", pytest.mark.xfail)):
+        path = config.getoption(option)
+        if not path:
+            continue
+        ids = _read_ids(path)
+        matched: set[str] = set()
+        for item in items:
+            for test_id, reason in ids.items():
+                if item.nodeid == test_id or item.nodeid.startswith(test_id):
+                    item.add_marker(mark(reason=f"{option[2:]} file: {reason or test_id}"))
+                    matched.add(test_id)
+        for test_id in sorted(set(ids) - matched):
+            warnings.warn(f"{option} {path}: {test_id!r} matches no test", pytest.PytestWarning, stacklevel=1)
+
+
+# -------------------------------------------------------------- the report
+
+
+_ROWS = pytest.StashKey[list[report_module.Row]]()
+_FAILURE_FILES = pytest.StashKey[dict[str, tuple[str, str]]]()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    LastGraph.spec = None
     required = tuple(level for marker in item.iter_markers("requires") for level in marker.args)
     missing = capabilities(item.config.stash[_IMPL]).missing(required)
     if missing:
         pytest.skip(f"not applicable: the implementation lacks {', '.join(missing)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    rep: pytest.TestReport = yield
+    required = [level for marker in item.iter_markers("requires") for level in marker.args]
+    rep.user_properties.append((report_module.LEVELS_KEY, required))
+    statistics = getattr(item, "hypothesis_statistics", None)
+    if rep.when == "call" and isinstance(statistics, str):
+        rep.user_properties.append((report_module.EXAMPLES_KEY, report_module.examples_run(statistics)))
+    if rep.when == "call" and rep.failed and LastGraph.spec is not None:
+        impl = item.config.stash[_IMPL]
+        message = str(rep.longrepr).strip().splitlines()[-1] if rep.longrepr else ""
+        script = f"# {item.nodeid}\n# {message}\n{LastGraph.spec.script(impl.name)}\n"
+        rep.user_properties += [(report_module.SCRIPT_KEY, script), (report_module.DOT_KEY, LastGraph.spec.dot())]
+    return rep
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_ROWS] = []
+    session.config.stash[_FAILURE_FILES] = {}
+    session.config.pluginmanager.register(_RowCollector(session.config), "dezero-report-rows")
+
+
+class _RowCollector:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        row, files = report_module.row_from(report)
+        if row is not None:
+            self.config.stash[_ROWS].append(row)
+        if files is not None:
+            self.config.stash[_FAILURE_FILES][report.nodeid] = files
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = session.config.getoption("--report")
+    if not path or hasattr(session.config, "workerinput"):
+        return
+    impl = session.config.stash[_IMPL]
+    caps = capabilities(impl)
+    header = {
+        "implementation": f"{impl.name} ({impl.origin})",
+        "capability levels": ", ".join(name for name in LEVEL_NAMES if name in caps.levels) or "none",
+        "Hypothesis profile": settings.get_current_profile_name(),
+    }
+    report_module.write(Path(path), session.config.stash[_ROWS], header, session.config.stash[_FAILURE_FILES])
+
+
+@pytest.fixture(scope="session")
+def impl(request: pytest.FixtureRequest) -> Implementation:
+    """The implementation under test."""
+    return request.config.stash[_IMPL]
 
 
 @pytest.fixture(autouse=True)

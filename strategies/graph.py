@@ -148,6 +148,25 @@ class GraphSpec:
         lines.append(f"y = v{self.output}")
         return "\n".join(lines)
 
+    def dot(self) -> str:
+        """The graph in Graphviz DOT: values as ellipses (leaves filled), ops as boxes;
+        the output doubly outlined, values the user does not hold dashed."""
+        lines = ["digraph graph_spec {", "  rankdir=LR;"]
+        for step, ids in zip(self.steps, self.ids):
+            if isinstance(step, Leaf):
+                lines.append(f'  v{ids[0]} [label="v{ids[0]} {step.shape}", style=filled, fillcolor=orange];')
+                continue
+            node = f"op{ids[0]}"
+            label = step.spec.source([f"v{a}" for a in step.args], step.params).replace('"', '\\"')
+            lines.append(f'  {node} [label="{label}", shape=box, style=filled, fillcolor=lightblue];')
+            lines += [f"  v{a} -> {node};" for a in step.args]
+            for i in ids:
+                style = "peripheries=2" if i == self.output else ("style=dashed" if i in self.dropped else "")
+                lines.append(f'  v{i} [label="v{i}" {style}];')
+                lines.append(f"  {node} -> v{i};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
     @property
     def dropped(self) -> frozenset[int]:
         """Intermediate values the user does not hold after building."""

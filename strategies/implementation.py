@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.util
+import importlib.machinery
 import os
 import sys
 from collections.abc import Iterator
@@ -24,6 +24,31 @@ from strategies.protocols import Array, VariableLike
 
 class ImplementationError(Exception):
     """The implementation could not be loaded, or lacks what a test needs."""
+
+
+class _Without:
+    """A meta-path finder that passes every request on to ``finder`` except for
+    the package ``name`` and its submodules."""
+
+    def __init__(self, finder: Any, name: str) -> None:
+        self.finder, self.name = finder, name
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname == self.name or fullname.startswith(self.name + "."):
+            return None
+        return self.finder.find_spec(fullname, path, target)
+
+
+def _hide_other_finders_of(name: str) -> None:
+    """Stop import hooks placed after the path finder (an editable install of the
+    reference, say) from supplying ``name.*`` modules to an implementation loaded
+    from a path: ``import dezero.functions`` inside a learner's package must find
+    the learner's module or nothing."""
+    path_finder = importlib.machinery.PathFinder
+    if path_finder not in sys.meta_path:
+        return
+    start = sys.meta_path.index(path_finder) + 1
+    sys.meta_path[start:] = [_Without(f, name) for f in sys.meta_path[start:]]
 
 
 @dataclass(eq=False)
@@ -76,6 +101,7 @@ class Implementation:
                 f"({getattr(loaded, '__file__', '?')}); run the implementation in its own process"
             )
         sys.path.insert(0, parent)
+        _hide_other_finders_of(name)
         try:
             package = importlib.import_module(name)
         except Exception as exc:

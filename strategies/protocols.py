@@ -54,6 +54,8 @@ def grad_array(grad: object) -> Array | None:
         return None
     if isinstance(grad, np.ndarray):
         return grad
+    if isinstance(grad, np.generic):  # 0-d arithmetic in NumPy gives scalars
+        return np.asarray(grad)
     data = getattr(grad, "data", None)
     if isinstance(data, np.ndarray):
         return data

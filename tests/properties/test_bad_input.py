@@ -10,15 +10,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.capabilities import capabilities, has_requirement
-from strategies.dags import dags
+from strategies.capabilities import has_requirement
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import VariableLike
 from tests.helpers.backprop import backward, cotangents, grads, set_seed
+from tests.helpers.drawing import draw_graph
 from tests.helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")
@@ -98,7 +99,7 @@ def test_bad_arguments_raise_value_error_and_change_nothing(impl: Implementation
     requirement, bad_arguments, call = BAD_CALLS[case]
     if not has_requirement(impl, requirement):
         pytest.skip(f"not applicable: the implementation lacks {requirement}")
-    spec = data.draw(dags(capabilities(impl).ops, max_nodes=5), label="graph")
+    spec = draw_graph(data, impl, max_nodes=5)
     built = build(spec, impl)
     y = built.output
     creator, state = y.creator, impl.config_state()
@@ -113,7 +114,7 @@ def test_bad_arguments_raise_value_error_and_change_nothing(impl: Implementation
 
 @given(data=st.data())
 def test_seed_gradient_of_the_wrong_shape_raises_value_error(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops, max_nodes=5), label="graph")
+    spec = draw_graph(data, impl, max_nodes=5)
     built = build(spec, impl)
     y = built.output
     shape = data.draw(_shapes_unlike(y.data.shape), label="seed shape")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import dags
 from strategies.graph import build, evaluate
 from strategies.implementation import Implementation
 from strategies.numerics import side_by_side
+from tests.helpers.drawing import draw_graph
 
 pytestmark = pytest.mark.requires("core")
 
@@ -20,7 +20,7 @@ RTOL = {"float64": 1e-9, "float32": 1e-4}
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @given(data=st.data())
 def test_every_value_matches_numpy(impl: Implementation, dtype: str, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops, dtype=dtype), label="graph")
+    spec = draw_graph(data, impl, dtype=dtype)
     built = build(spec, impl, keep_all=True)
     expected = evaluate(spec)
     for i, variable in sorted(built.values.items()):

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
-from strategies.dags import dags, single_op
+from strategies.dags import single_op
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.numerics import directional, leaf_arrays
 from strategies.ops import BY_NAME, CATALOGUE
 from tests.helpers.backprop import backward, cotangents, grads
+from tests.helpers.drawing import draw_graph
 from tests.helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.requires("core")
 
 @given(data=st.data())
 def test_gradients_match_complex_step(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w)
@@ -35,7 +37,7 @@ def test_gradients_match_complex_step(impl: Implementation, data: st.DataObject)
 
 @given(data=st.data())
 def test_float32_gradients_match_complex_step(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops, dtype="float32"), label="graph")
+    spec = draw_graph(data, impl, dtype="float32")
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w)
@@ -46,7 +48,7 @@ def test_float32_gradients_match_complex_step(impl: Implementation, data: st.Dat
 def test_random_projection_on_large_graphs(impl: Implementation, data: st.DataObject) -> None:
     """``<grad, u> == v^T J u`` for signed random ``u`` (all leaves) and ``v``: one
     complex evaluation per check, whatever the graph's size."""
-    spec = data.draw(dags(capabilities(impl).ops, max_nodes=40, max_leaves=4), label="graph")
+    spec = draw_graph(data, impl, max_nodes=40, max_leaves=4)
     built = build(spec, impl)
     v = data.draw(cotangents(built.output.data.shape), label="cotangent v")
     u = [data.draw(cotangents(x.shape), label=f"direction u{k}") for k, x in enumerate(leaf_arrays(spec))]
@@ -77,7 +79,7 @@ def test_each_op_alone_matches_complex_step(impl: Implementation, op_name: str, 
     op = BY_NAME[op_name]
     if op not in capabilities(impl).ops:
         pytest.skip(f"not applicable: the implementation lacks {', '.join(op.requires)}")
-    spec = data.draw(single_op(op), label="graph")
+    spec = draw_graph(data, impl, single_op(op))
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w)

@@ -11,16 +11,17 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
-from strategies.dags import dags
 from strategies.graph import GraphSpec, build
 from strategies.implementation import Implementation
 from strategies.numerics import side_by_side
 from strategies.ops import Op
 from strategies.protocols import Array, VariableLike, grad_array
 from tests.helpers.backprop import backward, cotangents, grads
+from tests.helpers.drawing import draw_graph
 
 pytestmark = pytest.mark.requires("higher_order")
 
@@ -53,7 +54,7 @@ def _hvp(impl: Implementation, spec: GraphSpec, w: Array, u: Sequence[Array]) ->
 
 @given(data=st.data())
 def test_double_backward_matches_differences_of_first_grads(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(_twice_differentiable(impl), max_nodes=6), label="graph")
+    spec = draw_graph(data, impl, ops=_twice_differentiable(impl), max_nodes=6)
     x = [a.astype(np.float64) for a in spec.leaf_arrays()]
     w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent w")
     u = [data.draw(cotangents(a.shape), label=f"direction u{k}") for k, a in enumerate(x)]
@@ -72,7 +73,7 @@ def test_double_backward_matches_differences_of_first_grads(impl: Implementation
 
 @given(data=st.data())
 def test_hessian_is_symmetric(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(_twice_differentiable(impl), max_nodes=6), label="graph")
+    spec = draw_graph(data, impl, ops=_twice_differentiable(impl), max_nodes=6)
     shapes = [a.shape for a in spec.leaf_arrays()]
     w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent w")
     u = [data.draw(cotangents(s), label=f"u{k}") for k, s in enumerate(shapes)]
@@ -85,7 +86,7 @@ def test_hessian_is_symmetric(impl: Implementation, data: st.DataObject) -> None
 
 @given(data=st.data())
 def test_grads_carry_no_graph_without_create_graph(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     built = build(spec, impl)
     backward(impl, built.output, data.draw(cotangents(built.output.data.shape), label="cotangent"))
     for i, leaf in zip(spec.leaves, built.leaves):

@@ -12,15 +12,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import dags
 from strategies.graph import build, evaluate
 from strategies.implementation import Implementation
 from strategies.numerics import STEP, side_by_side, tolerance
 from strategies.protocols import VariableLike, grad_array
 from tests.helpers.backprop import backward, cotangents
+from tests.helpers.drawing import draw_graph
 from tests.helpers.graphs import upstream_functions
 
 
@@ -41,7 +41,7 @@ def cyclic_gc_disabled() -> Iterator[None]:
 def test_dropping_the_output_frees_the_graph(impl: Implementation, data: st.DataObject) -> None:
     """With the cyclic GC off, dropping the user's references frees every
     intermediate Variable and every Function."""
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     run_backward = data.draw(st.booleans(), label="run backward first")
     refs: dict[str, weakref.ref[Any]] = {}
 
@@ -63,7 +63,7 @@ def test_dropping_the_output_frees_the_graph(impl: Implementation, data: st.Data
 @pytest.mark.requires("memory")
 @given(data=st.data())
 def test_function_outputs_are_weak_references(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops, max_nodes=4), label="graph")
+    spec = draw_graph(data, impl, max_nodes=4)
     built = build(spec, impl)
     for f in upstream_functions([built.output]):
         for ref in f.outputs:
@@ -75,7 +75,7 @@ def test_function_outputs_are_weak_references(impl: Implementation, data: st.Dat
 @pytest.mark.requires("memory")
 @given(data=st.data())
 def test_retain_grad_false_keeps_only_leaf_grads(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     built = build(spec, impl, keep_all=True)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w, retain_grad=False)
@@ -92,7 +92,7 @@ def test_retain_grad_false_keeps_only_leaf_grads(impl: Implementation, data: st.
 def test_retain_grad_true_keeps_correct_intermediate_grads(impl: Implementation, data: st.DataObject) -> None:
     """Each retained grad is d(w . y)/d(v) for that intermediate ``v``, checked by the
     complex step on ``v`` itself."""
-    spec = data.draw(dags(capabilities(impl).ops, max_nodes=6), label="graph")
+    spec = draw_graph(data, impl, max_nodes=6)
     built = build(spec, impl, keep_all=True)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w, retain_grad=True)
@@ -124,7 +124,7 @@ def test_retain_grad_true_keeps_correct_intermediate_grads(impl: Implementation,
 @pytest.mark.requires("memory")
 @given(data=st.data())
 def test_no_grad_builds_no_graph_and_keeps_nothing(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     refs: dict[int, weakref.ref[Any]] = {}
     with cyclic_gc_disabled():
         with impl.no_grad():

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import dags
 from strategies.graph import GraphSpec, build
 from strategies.implementation import Implementation
 from strategies.numerics import jacobians, side_by_side, vjp
 from strategies.ops import BY_NAME
 from strategies.protocols import Array
 from tests.helpers.backprop import backward, cotangents, grads
+from tests.helpers.drawing import draw_graph
 from tests.helpers.transforms import recompute, shared_values, through
 
 pytestmark = pytest.mark.requires("core")
@@ -49,7 +49,7 @@ def _assert_close(oracle: str, spec: GraphSpec, got: list[Array], expected: list
 
 @given(data=st.data())
 def test_two_backward_passes_accumulate_twice(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w)
@@ -76,7 +76,7 @@ def test_two_backward_passes_accumulate_twice(impl: Implementation, data: st.Dat
 
 @given(data=st.data())
 def test_shared_subexpression_equals_recomputation(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     candidates = shared_values(spec)
     assume(candidates)
     shared = data.draw(st.sampled_from(candidates), label="shared value")
@@ -90,7 +90,7 @@ def test_shared_subexpression_equals_recomputation(impl: Implementation, data: s
 @pytest.mark.requires("operators")
 @given(data=st.data())
 def test_x_plus_x_equals_x_times_2(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     leaf = data.draw(st.sampled_from(sorted(set(spec.leaves) & spec.live)), label="leaf")
     doubled = through(spec, leaf, BY_NAME["add"].name, 2)
     scaled = through(spec, leaf, BY_NAME["mul_scalar"].name, 1, (("c", 2),))
@@ -100,7 +100,7 @@ def test_x_plus_x_equals_x_times_2(impl: Implementation, data: st.DataObject) ->
 
 @given(data=st.data())
 def test_grads_are_linear_in_the_cotangent(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     shape = build(spec, impl).output.data.shape
     v1 = data.draw(cotangents(shape), label="v1")
     v2 = data.draw(cotangents(shape), label="v2")

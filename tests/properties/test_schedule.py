@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import dags
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import FunctionLike, VariableLike
 from tests.helpers.backprop import backward, cotangents
+from tests.helpers.drawing import draw_graph
 from tests.helpers.graphs import upstream_functions
 from tests.helpers.instrument import recording_backward
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.requires("core")
 
 @given(data=st.data())
 def test_each_function_runs_once_after_all_its_consumers(impl: Implementation, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops, max_nodes=12), label="graph")
+    spec = draw_graph(data, impl, max_nodes=12)
     names: dict[int, str] = {}
 
     def name(i: int, v: VariableLike) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import dags
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import grad_array
 from tests.helpers.backprop import backward, cotangents
+from tests.helpers.drawing import draw_graph
 
 pytestmark = pytest.mark.requires("core")
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.requires("core")
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @given(data=st.data())
 def test_grads_have_their_variables_shape_and_dtype(impl: Implementation, dtype: str, data: st.DataObject) -> None:
-    spec = data.draw(dags(capabilities(impl).ops, dtype=dtype), label="graph")
+    spec = draw_graph(data, impl, dtype=dtype)
     retain_grad = data.draw(st.booleans(), label="retain_grad")
     built = build(spec, impl, keep_all=True)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
@@ -38,7 +38,7 @@ def test_grads_have_their_variables_shape_and_dtype(impl: Implementation, dtype:
 def test_grads_own_their_memory(impl: Implementation, data: st.DataObject) -> None:
     """No two variables' grads share memory, and each can be updated in place (as
     an optimizer hook does), so one update never corrupts another grad."""
-    spec = data.draw(dags(capabilities(impl).ops), label="graph")
+    spec = draw_graph(data, impl)
     built = build(spec, impl, keep_all=True)
     backward(impl, built.output, data.draw(cotangents(built.output.data.shape), label="cotangent"))
     held = [(i, grad_array(v.grad)) for i, v in sorted(built.values.items())]

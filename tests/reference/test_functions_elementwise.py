@@ -8,7 +8,13 @@ import pytest
 
 import dezero.functions as F
 from dezero import Variable
-from tests.reference.helpers import DezeroFunction, F64, NumpyFunction, check_function, normal
+from tests.reference.helpers import (
+    F64,
+    DezeroFunction,
+    NumpyFunction,
+    check_function,
+    normal,
+)
 
 
 def _sigmoid(x: F64) -> F64:

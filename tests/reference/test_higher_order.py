@@ -9,7 +9,13 @@ import pytest
 
 import dezero.functions as F
 from dezero import Variable
-from tests.reference.helpers import F64, DezeroFunction, finite_difference_grads, generator, normal
+from tests.reference.helpers import (
+    F64,
+    DezeroFunction,
+    finite_difference_grads,
+    generator,
+    normal,
+)
 
 
 def _first_order(f: DezeroFunction, inputs: list[F64], upstream: F64) -> list[F64]:

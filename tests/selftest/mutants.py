@@ -8,8 +8,8 @@ longer occurs exactly once, :func:`applied` says so instead of testing nothing.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import contextlib
 import importlib
 import inspect

@@ -1,0 +1,124 @@
+"""The conformance report: capability level x property -> pass / fail / not
+applicable, with the number of examples each property ran.
+
+Workers (pytest-xdist) attach what they know to each test report's
+``user_properties``; the controller collects the rows and writes
+``PATH.md``, ``PATH.json`` and, for each failure, its shrunk counterexample as a
+runnable script and a Graphviz file (SVG too when ``dot`` is installed) in
+``PATH-failures/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytest
+
+from strategies.capabilities import LEVEL_NAMES, LEVELS
+
+# Keys of the user_properties a worker attaches.
+LEVELS_KEY = "dezero_levels"
+EXAMPLES_KEY = "dezero_examples"
+SCRIPT_KEY = "dezero_script"
+DOT_KEY = "dezero_dot"
+
+_PHASE = re.compile(r"during (\w+) phase.*?(\d+) passing, (\d+) failing", re.S)
+
+
+def examples_run(statistics: str) -> int | None:
+    """How many examples ran before shrinking, from Hypothesis's statistics text."""
+    counts = [
+        int(passing) + int(failing)
+        for phase, passing, failing in _PHASE.findall(statistics)
+        if phase in ("explicit", "reuse", "generate")
+    ]
+    return sum(counts) if counts else None
+
+
+@dataclass
+class Row:
+    nodeid: str
+    level: str
+    status: str  # "pass", "fail", "not applicable", "skipped", "xfail", "xpass"
+    examples: int | None = None
+    reason: str = ""
+    script: str = ""  # the failure's counterexample, relative to the report
+    dot: str = ""
+
+
+def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | None]:
+    """The report row of one test phase (None for phases that make no row), and the
+    failure's (script, DOT) when the worker attached them."""
+    props = dict(report.user_properties)
+    levels = props.get(LEVELS_KEY, [])
+    level = level_of([str(x) for x in levels] if isinstance(levels, list) else [])
+    if report.skipped and not hasattr(report, "wasxfail") and report.when in ("setup", "call"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        status = "not applicable" if "not applicable" in reason else "skipped"
+        return Row(report.nodeid, level, status, reason=reason.removeprefix("Skipped: ")), None
+    if report.when != "call":
+        return None, None
+    status = {"passed": "pass", "failed": "fail", "skipped": "skipped"}[report.outcome]
+    if hasattr(report, "wasxfail"):
+        status = "xfail" if report.skipped else "xpass"
+    examples = props.get(EXAMPLES_KEY)
+    row = Row(report.nodeid, level, status, examples if isinstance(examples, int) else None)
+    script, dot = props.get(SCRIPT_KEY), props.get(DOT_KEY)
+    return row, ((script, dot) if isinstance(script, str) and isinstance(dot, str) else None)
+
+
+def level_of(required: list[str]) -> str:
+    """The most advanced capability level a property needs."""
+    known = [level for level in required if level in LEVEL_NAMES]
+    return max(known, key=LEVEL_NAMES.index) if known else "core"
+
+
+def _file_stem(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:120]
+
+
+def write(path: Path, rows: list[Row], header: dict[str, str], failure_files: dict[str, tuple[str, str]]) -> None:
+    """Write ``path``.md and ``path``.json, and the failures' scripts and graphs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    failures_dir = path.parent / (path.name + "-failures")
+    for row in rows:
+        if row.nodeid in failure_files:
+            script, dot = failure_files[row.nodeid]
+            failures_dir.mkdir(parents=True, exist_ok=True)
+            stem = _file_stem(row.nodeid)
+            (failures_dir / f"{stem}.py").write_text(script)
+            (failures_dir / f"{stem}.dot").write_text(dot)
+            row.script = f"{failures_dir.name}/{stem}.py"
+            row.dot = f"{failures_dir.name}/{stem}.dot"
+            dot_program = shutil.which("dot")
+            if dot_program:
+                svg = failures_dir / f"{stem}.svg"
+                subprocess.run([dot_program, "-Tsvg", "-o", str(svg), str(failures_dir / f"{stem}.dot")], check=False)
+                if svg.exists():
+                    row.dot = f"{failures_dir.name}/{stem}.svg"
+    rows = sorted(rows, key=lambda r: (LEVEL_NAMES.index(r.level) if r.level in LEVEL_NAMES else 99, r.nodeid))
+    path.with_suffix(".json").write_text(
+        json.dumps({"header": header, "levels": [list(level) for level in LEVELS], "results": [asdict(r) for r in rows]}, indent=2)
+    )
+    path.with_suffix(".md").write_text(_markdown(rows, header))
+
+
+def _markdown(rows: list[Row], header: dict[str, str]) -> str:
+    lines = ["# Conformance report", ""]
+    lines += [f"- {key}: {value}" for key, value in header.items()]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    lines += ["- results: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), ""]
+    lines += ["| level | property | result | examples | counterexample |", "|---|---|---|---|---|"]
+    for row in rows:
+        name = row.nodeid.split("::", 1)[-1]
+        link = f"[script]({row.script}), [graph]({row.dot})" if row.script else row.reason.replace("|", "\\|")[:120]
+        examples = "" if row.examples is None else str(row.examples)
+        lines.append(f"| {row.level} | `{name}` | {row.status} | {examples} | {link} |")
+    return "\n".join(lines) + "\n"
