@@ -88,6 +88,10 @@ class Geometry:
             )
         return out
 
+    def parts(self) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+        """``(kernel, stride, pad)``, the arguments of the book-style constructors."""
+        return self.kernel, self.stride, self.pad
+
     def deconv_out_size(self, height: int, width: int) -> tuple[int, int]:
         return (
             get_deconv_outsize(height, self.kernel[0], self.stride[0], self.pad[0]),
@@ -162,28 +166,35 @@ def col2im_array(col: Array, image_shape: Shape4, geometry: Geometry, to_matrix:
 
 
 class Im2col(Function[Variable]):
-    def __init__(self, geometry: Geometry, to_matrix: bool) -> None:
-        self.geometry = geometry
+    def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0, to_matrix: bool = True) -> None:
+        self.geometry = Geometry.of(kernel_size, stride, pad)
         self.to_matrix = to_matrix
 
     def forward(self, x: Array) -> Array:
         return im2col_array(x, self.geometry, self.to_matrix)
 
     def backward(self, gy: Variable) -> Variable:
-        return Col2im(_shape4(self.inputs[0].shape), self.geometry, self.to_matrix)(gy)
+        return Col2im(_shape4(self.inputs[0].shape), *self.geometry.parts(), self.to_matrix)(gy)
 
 
 class Col2im(Function[Variable]):
-    def __init__(self, image_shape: Shape4, geometry: Geometry, to_matrix: bool) -> None:
-        self.image_shape = image_shape
-        self.geometry = geometry
+    def __init__(
+        self,
+        input_shape: Shape4,
+        kernel_size: IntPair,
+        stride: IntPair = 1,
+        pad: IntPair = 0,
+        to_matrix: bool = True,
+    ) -> None:
+        self.image_shape = input_shape
+        self.geometry = Geometry.of(kernel_size, stride, pad)
         self.to_matrix = to_matrix
 
     def forward(self, col: Array) -> Array:
         return col2im_array(col, self.image_shape, self.geometry, self.to_matrix)
 
     def backward(self, gy: Variable) -> Variable:
-        return Im2col(self.geometry, self.to_matrix)(gy)
+        return Im2col(*self.geometry.parts(), self.to_matrix)(gy)
 
 
 def im2col(
@@ -197,7 +208,7 @@ def im2col(
     x = _images("im2col", x)
     geometry = Geometry.of(kernel_size, stride, pad)
     geometry.checked_out_size(x.shape[2], x.shape[3])
-    return Im2col(geometry, to_matrix)(x)
+    return Im2col(*geometry.parts(), to_matrix)(x)
 
 
 def col2im(
@@ -222,7 +233,7 @@ def col2im(
             f"col2im: windows of shape {x.shape} do not match input_shape {image_shape} "
             f"with this geometry; expected shape {expected}"
         )
-    return Col2im(image_shape, geometry, to_matrix)(x)
+    return Col2im(image_shape, *geometry.parts(), to_matrix)(x)
 
 
 # --------------------------------------------------------------------- convolution
@@ -367,7 +378,7 @@ def conv2d_simple(
     out_channels, _, kh, kw = W.shape
     geometry = Geometry((kh, kw), pair(stride, "stride", 1), pair(pad, "pad", 0))
     oh, ow = geometry.checked_out_size(x.shape[2], x.shape[3])
-    col = Im2col(geometry, True)(x)  # (N * OH * OW, C * KH * KW)
+    col = Im2col(*geometry.parts(), True)(x)  # (N * OH * OW, C * KH * KW)
     weights = transpose(reshape(W, (out_channels, -1)))  # (C * KH * KW, OC)
     bias = None if b is None else _bias("conv2d_simple", b, out_channels)
     y = linear(col, weights, bias)
@@ -381,8 +392,8 @@ class Pooling(Function[Variable]):
     """Max pooling. The padding never wins (it is -inf); among tied maxima the first
     in row-major window order takes the gradient."""
 
-    def __init__(self, geometry: Geometry) -> None:
-        self.geometry = geometry
+    def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
+        self.geometry = Geometry.of(kernel_size, stride, pad)
 
     def forward(self, x: Array) -> Array:
         col = _windows(x, self.geometry, fill=_lowest(x.dtype))
@@ -439,8 +450,8 @@ class Pooling2DWithIndexes(Function[Variable]):
 class AveragePooling(Function[Variable]):
     """The mean of each window; zero padding counts as elements of the window."""
 
-    def __init__(self, geometry: Geometry) -> None:
-        self.geometry = geometry
+    def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
+        self.geometry = Geometry.of(kernel_size, stride, pad)
 
     def forward(self, x: Array) -> Array:
         y: Array = _windows(x, self.geometry).mean(axis=(2, 3))
@@ -451,7 +462,7 @@ class AveragePooling(Function[Variable]):
         n, c, oh, ow = gy.shape
         kh, kw = self.geometry.kernel
         spread = broadcast_to(reshape(gy / (kh * kw), (n, c, 1, 1, oh, ow)), (n, c, kh, kw, oh, ow))
-        return Col2im(x_shape, self.geometry, False)(spread)
+        return Col2im(x_shape, *self.geometry.parts(), False)(spread)
 
 
 def pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> Variable:
@@ -465,7 +476,7 @@ def pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair 
     if any(p >= k for p, k in zip(geometry.pad, geometry.kernel)):
         raise ValueError(f"pooling: pad {geometry.pad} must be smaller than the kernel {geometry.kernel}")
     geometry.checked_out_size(x.shape[2], x.shape[3])
-    return Pooling(geometry)(x)
+    return Pooling(*geometry.parts())(x)
 
 
 def average_pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> Variable:
@@ -474,7 +485,7 @@ def average_pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: 
     x = _images("average_pooling", x)
     geometry = Geometry.of(kernel_size, stride, pad)
     geometry.checked_out_size(x.shape[2], x.shape[3])
-    return AveragePooling(geometry)(x)
+    return AveragePooling(*geometry.parts())(x)
 
 
 # --------------------------------------------------------------------- argument checks
