@@ -122,9 +122,12 @@ class Layer:
         The file must hold exactly this layer's initialized Parameters, each with its
         current shape (a Parameter not yet initialized, such as a lazy ``Linear``
         weight, takes the stored array as it is). Nothing is changed unless every
-        check passes; a mismatch raises ``ValueError`` naming the keys.
+        check passes; a mismatch raises ``ValueError`` naming the keys. ``path`` is
+        read as given when that file exists, else with ``.npz`` appended.
         """
-        with np.load(_npz_path(path), allow_pickle=False) as archive:
+        name = os.fspath(path)
+        source = name if os.path.isfile(name) else _npz_path(name)
+        with np.load(source, allow_pickle=False) as archive:
             stored = {key: archive[key] for key in archive.files}
         params = dict(self.named_params())
         missing = [k for k, p in params.items() if k not in stored and p.data is not None]

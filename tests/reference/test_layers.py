@@ -163,6 +163,10 @@ def test_the_npz_suffix_is_added_on_save_and_load(tmp_path: Path) -> None:
     other = trained_model(2)
     other.load_weights(str(tmp_path / "plain"))
     np.testing.assert_array_equal(other.layers[2].W.array, model.layers[2].W.array)
+    (tmp_path / "plain.npz").rename(tmp_path / "renamed.weights")  # an existing file is read as named
+    third = trained_model(3)
+    third.load_weights(tmp_path / "renamed.weights")
+    np.testing.assert_array_equal(third.layers[0].W.array, model.layers[0].W.array)
 
 
 def test_a_failed_save_leaves_no_file(tmp_path: Path) -> None:
