@@ -3,7 +3,9 @@
 Each lives beside its backward in a module by family:
 :mod:`~dezero.functions.arithmetic`, :mod:`~dezero.functions.elementwise`,
 :mod:`~dezero.functions.shape`, :mod:`~dezero.functions.reduction`,
-:mod:`~dezero.functions.linalg` and :mod:`~dezero.functions.nn`.
+:mod:`~dezero.functions.linalg`, :mod:`~dezero.functions.nn`,
+:mod:`~dezero.functions.conv` (convolution, pooling) and
+:mod:`~dezero.functions.normalization` (batch normalization).
 """
 
 from dezero.functions.arithmetic import (
@@ -53,6 +55,24 @@ from dezero.functions.elementwise import (
     square,
     tanh,
 )
+from dezero.functions.conv import (
+    AveragePooling,
+    Col2im,
+    Conv2d,
+    Conv2DGradW,
+    Deconv2d,
+    Im2col,
+    Pooling,
+    Pooling2DGrad,
+    Pooling2DWithIndexes,
+    average_pooling,
+    col2im,
+    conv2d,
+    conv2d_simple,
+    deconv2d,
+    im2col,
+    pooling,
+)
 from dezero.functions.linalg import Linear, MatMul, linear, matmul
 from dezero.functions.nn import (
     LogSoftmax,
@@ -70,6 +90,7 @@ from dezero.functions.nn import (
     softmax,
     softmax_cross_entropy,
 )
+from dezero.functions.normalization import BatchNorm, batch_norm
 from dezero.functions.reduction import Max, Min, Sum, average, max, mean, min, sum
 from dezero.functions.shape import (
     BroadcastTo,
@@ -88,13 +109,16 @@ from dezero.functions.shape import (
 )
 
 __all__ = [
-    "Abs", "Add", "AsType", "BroadcastTo", "Clip", "Copy", "Cos", "Div", "Exp",
+    "Abs", "Add", "AsType", "AveragePooling", "BatchNorm", "BroadcastTo", "Clip",
+    "Col2im", "Conv2DGradW", "Conv2d", "Copy", "Cos", "Deconv2d", "Div", "Exp", "Im2col",
+    "Pooling", "Pooling2DGrad", "Pooling2DWithIndexes",
     "GetItem", "GetItemGrad", "LeakyReLU", "Linear", "Log", "LogSoftmax", "MatMul",
     "Max", "MeanSquaredError", "Min", "Mul", "Neg", "Pow", "Power", "ReLU", "Reshape",
     "Sigmoid", "SigmoidCrossEntropy", "Sin", "Softmax", "SoftmaxCrossEntropy", "Sqrt",
     "Square", "Sub", "Sum", "SumTo", "Tanh", "Transpose",
-    "abs", "accuracy", "add", "astype", "average", "binary_cross_entropy",
-    "broadcast_to", "clip", "copy", "cos", "div", "dropout", "embed_id", "exp",
+    "abs", "accuracy", "add", "astype", "average", "average_pooling", "batch_norm",
+    "binary_cross_entropy", "broadcast_to", "clip", "col2im", "conv2d", "conv2d_simple",
+    "copy", "cos", "deconv2d", "div", "dropout", "embed_id", "exp", "im2col", "pooling",
     "expand_dims", "flatten", "get_item", "leaky_relu", "linear", "log", "log_softmax",
     "matmul", "max", "mean", "mean_squared_error", "min", "mul", "neg", "pow", "rdiv",
     "relu", "reshape", "rsub", "sigmoid", "sigmoid_cross_entropy", "sin", "softmax",

@@ -190,15 +190,25 @@ _default_rng = np.random.default_rng()
 
 def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator | None = None) -> Variable:
     """In training mode, zero each element with probability ``dropout_ratio`` and
-    scale the rest by ``1 / (1 - dropout_ratio)``; in test mode, return ``x``.
+    scale the rest by ``1 / (1 - dropout_ratio)``; in test mode, return ``x``
+    (as a Variable, the same object when it already is one).
 
-    Pass ``rng`` for reproducible masks (the global NumPy generator is never used).
+    Pass ``rng`` (a ``numpy.random.Generator``) for reproducible masks: the same
+    seed gives the same mask. The global NumPy generator is never used.
     """
+    if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, (int, float, np.floating)):
+        raise TypeError(f"dropout_ratio must be a number, got {type(dropout_ratio).__name__}")
     if not 0 <= dropout_ratio < 1:
         raise ValueError(f"dropout_ratio must lie in [0, 1), got {dropout_ratio}")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     x = as_variable(x)
     if not Config.train:
         return x
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
     keep = (rng or _default_rng).random(x.shape) >= dropout_ratio
     scale = (keep / (1.0 - dropout_ratio)).astype(x.dtype)
     return x * scale

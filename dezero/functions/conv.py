@@ -1,0 +1,511 @@
+"""Convolution and pooling on images in NCHW layout (batch, channels, height, width).
+
+``kernel_size``, ``stride`` and ``pad`` are each an int (the same for height and
+width) or a pair ``(for_height, for_width)``. An output side is
+``(side + 2 * pad - kernel) // stride + 1`` (:func:`get_conv_outsize`).
+
+Every backward is written with Functions of this module, so gradients are
+differentiable again to any order: the pairs conv2d/deconv2d, im2col/col2im and
+the pooling gradient/gather are each other's adjoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, SupportsIndex, TypeAlias, Union
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from dezero.core import Array, Function, Operand, Variable, as_variable
+from dezero.functions.linalg import linear
+from dezero.functions.reduction import sum
+from dezero.functions.shape import broadcast_to, reshape, transpose
+
+IntPair: TypeAlias = Union[int, Sequence[int]]
+Shape4: TypeAlias = tuple[int, int, int, int]
+
+
+def pair(value: IntPair, name: str = "value", minimum: int = 0) -> tuple[int, int]:
+    """``value`` as ``(height, width)``; an int stands for both.
+
+    ``TypeError`` unless it is an int or a sequence of two ints; ``ValueError`` when
+    a number is below ``minimum``.
+    """
+    if isinstance(value, SupportsIndex) and not isinstance(value, bool):
+        result = (value.__index__(),) * 2
+    elif (
+        isinstance(value, Sequence)
+        and len(value) == 2
+        and all(isinstance(v, SupportsIndex) and not isinstance(v, bool) for v in value)
+    ):
+        result = (value[0].__index__(), value[1].__index__())
+    else:
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(result) < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return result
+
+
+def get_conv_outsize(input_size: int, kernel_size: int, stride: int, pad: int) -> int:
+    """The output side of a convolution (or pooling) window sweep."""
+    return (input_size + 2 * pad - kernel_size) // stride + 1
+
+
+def get_deconv_outsize(size: int, kernel_size: int, stride: int, pad: int) -> int:
+    """The default output side of a transposed convolution: the smallest input side
+    that a convolution of this geometry maps to ``size``."""
+    return stride * (size - 1) + kernel_size - 2 * pad
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Kernel, stride and padding of a window sweep, each as (height, width)."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    pad: tuple[int, int]
+
+    @classmethod
+    def of(cls, kernel_size: IntPair, stride: IntPair, pad: IntPair) -> Geometry:
+        """Validated geometry: kernel and stride at least 1, pad at least 0."""
+        return cls(pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1), pair(pad, "pad", 0))
+
+    def out_size(self, height: int, width: int) -> tuple[int, int]:
+        return (
+            get_conv_outsize(height, self.kernel[0], self.stride[0], self.pad[0]),
+            get_conv_outsize(width, self.kernel[1], self.stride[1], self.pad[1]),
+        )
+
+    def checked_out_size(self, height: int, width: int) -> tuple[int, int]:
+        """``out_size``, or ``ValueError`` when the kernel does not fit the padded input."""
+        out = self.out_size(height, width)
+        if min(out) < 1:
+            raise ValueError(
+                f"a kernel of {self.kernel} does not fit an input of {(height, width)} "
+                f"padded by {self.pad}"
+            )
+        return out
+
+    def parts(self) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+        """``(kernel, stride, pad)``, the arguments of the book-style constructors."""
+        return self.kernel, self.stride, self.pad
+
+    def deconv_out_size(self, height: int, width: int) -> tuple[int, int]:
+        return (
+            get_deconv_outsize(height, self.kernel[0], self.stride[0], self.pad[0]),
+            get_deconv_outsize(width, self.kernel[1], self.stride[1], self.pad[1]),
+        )
+
+
+# --------------------------------------------------------------------- array helpers
+
+
+def _padded(x: Array, pad: tuple[int, int], fill: float = 0) -> Array:
+    if pad == (0, 0):
+        return x
+    ph, pw = pad
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+
+
+def _windows(x: Array, geometry: Geometry, fill: float = 0) -> Array:
+    """A read-only view of shape (N, C, KH, KW, OH, OW): element ``[n, c, i, j, p, q]``
+    is the padded input at row ``p * SH + i - PH``, column ``q * SW + j - PW``."""
+    oh, ow = geometry.checked_out_size(x.shape[2], x.shape[3])
+    (sh, sw), (kh, kw) = geometry.stride, geometry.kernel
+    view = sliding_window_view(_padded(x, geometry.pad, fill), (kh, kw), axis=(2, 3))
+    view = view[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw]
+    result: Array = view.transpose(0, 1, 4, 5, 2, 3)
+    return result
+
+
+def _scatter_windows(col: Array, image_shape: Shape4, geometry: Geometry) -> Array:
+    """The adjoint of :func:`_windows`: add every window element back at its pixel
+    (padding dropped). ``col`` has shape (N, C, KH, KW, OH, OW)."""
+    n, c, h, w = image_shape
+    (sh, sw), (ph, pw) = geometry.stride, geometry.pad
+    kh, kw, oh, ow = col.shape[2:]
+    image = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            image[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw] += col[:, :, i, j]
+    return np.ascontiguousarray(image[:, :, ph : ph + h, pw : pw + w])
+
+
+def _lowest(dtype: np.dtype[Any]) -> float:
+    """A padding value that never wins a max: -inf for floats, the minimum for ints."""
+    if dtype.kind == "f":
+        return -np.inf
+    return float(np.iinfo(dtype).min)
+
+
+def im2col_array(x: Array, geometry: Geometry, to_matrix: bool = True) -> Array:
+    """Windows of ``x`` as a new array: (N, C, KH, KW, OH, OW), or as a matrix of
+    shape (N * OH * OW, C * KH * KW) when ``to_matrix`` (one row per window)."""
+    col = _windows(x, geometry)
+    if to_matrix:
+        n, c, kh, kw, oh, ow = col.shape
+        matrix: Array = col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
+        return matrix
+    copied: Array = col.copy()
+    return copied
+
+
+def col2im_array(col: Array, image_shape: Shape4, geometry: Geometry, to_matrix: bool = True) -> Array:
+    """The adjoint of :func:`im2col_array`: windows summed back into an image."""
+    n, c, h, w = image_shape
+    oh, ow = geometry.checked_out_size(h, w)
+    kh, kw = geometry.kernel
+    if to_matrix:
+        col = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    return _scatter_windows(col, image_shape, geometry)
+
+
+# --------------------------------------------------------------------- im2col / col2im
+
+
+class Im2col(Function[Variable]):
+    def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0, to_matrix: bool = True) -> None:
+        self.geometry = Geometry.of(kernel_size, stride, pad)
+        self.to_matrix = to_matrix
+
+    def forward(self, x: Array) -> Array:
+        return im2col_array(x, self.geometry, self.to_matrix)
+
+    def backward(self, gy: Variable) -> Variable:
+        return Col2im(_shape4(self.inputs[0].shape), *self.geometry.parts(), self.to_matrix)(gy)
+
+
+class Col2im(Function[Variable]):
+    def __init__(
+        self,
+        input_shape: Shape4,
+        kernel_size: IntPair,
+        stride: IntPair = 1,
+        pad: IntPair = 0,
+        to_matrix: bool = True,
+    ) -> None:
+        self.image_shape = input_shape
+        self.geometry = Geometry.of(kernel_size, stride, pad)
+        self.to_matrix = to_matrix
+
+    def forward(self, col: Array) -> Array:
+        return col2im_array(col, self.image_shape, self.geometry, self.to_matrix)
+
+    def backward(self, gy: Variable) -> Variable:
+        return Im2col(*self.geometry.parts(), self.to_matrix)(gy)
+
+
+def im2col(
+    x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0, to_matrix: bool = True
+) -> Variable:
+    """Extract the sliding windows of images ``x`` (N, C, H, W).
+
+    Returns (N * OH * OW, C * KH * KW) when ``to_matrix`` (one window per row, rows
+    ordered by image then output row then column), else (N, C, KH, KW, OH, OW).
+    """
+    x = _images("im2col", x)
+    geometry = Geometry.of(kernel_size, stride, pad)
+    geometry.checked_out_size(x.shape[2], x.shape[3])
+    return Im2col(*geometry.parts(), to_matrix)(x)
+
+
+def col2im(
+    x: Operand,
+    input_shape: Sequence[int],
+    kernel_size: IntPair,
+    stride: IntPair = 1,
+    pad: IntPair = 0,
+    to_matrix: bool = True,
+) -> Variable:
+    """Sum windows back into images of ``input_shape`` (N, C, H, W): the adjoint of
+    :func:`im2col` with the same arguments (overlapping windows add up)."""
+    x = as_variable(x)
+    image_shape = _shape4(tuple(input_shape))
+    geometry = Geometry.of(kernel_size, stride, pad)
+    n, c, h, w = image_shape
+    oh, ow = geometry.checked_out_size(h, w)
+    kh, kw = geometry.kernel
+    expected = (n * oh * ow, c * kh * kw) if to_matrix else (n, c, kh, kw, oh, ow)
+    if x.shape != expected:
+        raise ValueError(
+            f"col2im: windows of shape {x.shape} do not match input_shape {image_shape} "
+            f"with this geometry; expected shape {expected}"
+        )
+    return Col2im(image_shape, *geometry.parts(), to_matrix)(x)
+
+
+# --------------------------------------------------------------------- convolution
+
+
+class Conv2d(Function[Variable]):
+    """``y[n, o] = sum over c, i, j of W[o, c, i, j] * window(x)[n, c, i, j] (+ b[o])``."""
+
+    def __init__(self, stride: IntPair = 1, pad: IntPair = 0) -> None:
+        self.stride = pair(stride, "stride", 1)
+        self.pad = pair(pad, "pad", 0)
+
+    def geometry(self, W_shape: tuple[int, ...]) -> Geometry:
+        return Geometry((W_shape[2], W_shape[3]), self.stride, self.pad)
+
+    def forward(self, x: Array, W: Array, b: Array | None = None) -> Array:
+        col = _windows(x, self.geometry(W.shape))
+        y = np.tensordot(col, W, ((1, 2, 3), (1, 2, 3)))  # (N, OH, OW, OC)
+        if b is not None:
+            y = y + b
+        return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
+        x, W = self.inputs[0], self.inputs[1]
+        h, w = x.shape[2], x.shape[3]
+        gx = Deconv2d(self.stride, self.pad, (h, w))(gy, W) if self.needs_grad(0) else None
+        gW = Conv2DGradW(self.geometry(W.shape))(x, gy) if self.needs_grad(1) else None
+        if len(self.inputs) == 2:
+            return gx, gW
+        return gx, gW, (sum(gy, (0, 2, 3)) if self.needs_grad(2) else None)
+
+
+class Deconv2d(Function[Variable]):
+    """The transposed convolution: the adjoint of ``conv2d(., W)`` with respect to
+    its input. ``W`` has shape (C_in, C_out, KH, KW); ``outsize`` is (OH, OW)."""
+
+    def __init__(self, stride: IntPair = 1, pad: IntPair = 0, outsize: tuple[int, int] | None = None) -> None:
+        self.stride = pair(stride, "stride", 1)
+        self.pad = pair(pad, "pad", 0)
+        self.outsize = outsize
+
+    def geometry(self, W_shape: tuple[int, ...]) -> Geometry:
+        return Geometry((W_shape[2], W_shape[3]), self.stride, self.pad)
+
+    def forward(self, x: Array, W: Array, b: Array | None = None) -> Array:
+        geometry = self.geometry(W.shape)
+        n, _, h, w = x.shape
+        oh, ow = self.outsize or geometry.deconv_out_size(h, w)
+        col = np.tensordot(W, x, (0, 1))  # (C_out, KH, KW, N, H, W)
+        col = col.transpose(3, 0, 1, 2, 4, 5)
+        y = _scatter_windows(col, (n, W.shape[1], oh, ow), geometry)
+        if b is not None:
+            y = y + b.reshape(1, -1, 1, 1)
+        return y
+
+    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
+        x, W = self.inputs[0], self.inputs[1]
+        gx = Conv2d(self.stride, self.pad)(gy, W) if self.needs_grad(0) else None
+        gW = Conv2DGradW(self.geometry(W.shape))(gy, x) if self.needs_grad(1) else None
+        if len(self.inputs) == 2:
+            return gx, gW
+        return gx, gW, (sum(gy, (0, 2, 3)) if self.needs_grad(2) else None)
+
+
+class Conv2DGradW(Function[Variable]):
+    """The gradient of ``conv2d(x, W)`` with respect to ``W`` for output gradient
+    ``gy``: bilinear in ``(x, gy)``, so its own backward is a deconv and a conv."""
+
+    def __init__(self, geometry: Geometry) -> None:
+        self.geometry = geometry
+
+    def forward(self, x: Array, gy: Array) -> Array:
+        col = _windows(x, self.geometry)  # (N, C, KH, KW, OH, OW)
+        gW: Array = np.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))  # (OC, C, KH, KW)
+        return gW
+
+    def backward(self, ggW: Variable) -> tuple[Variable | None, Variable | None]:
+        x, gy = self.inputs
+        size = (x.shape[2], x.shape[3])
+        stride, pad = self.geometry.stride, self.geometry.pad
+        gx = Deconv2d(stride, pad, size)(gy, ggW) if self.needs_grad(0) else None
+        ggy = Conv2d(stride, pad)(x, ggW) if self.needs_grad(1) else None
+        return gx, ggy
+
+
+def conv2d(x: Operand, W: Operand, b: Operand | None = None, stride: IntPair = 1, pad: IntPair = 0) -> Variable:
+    """2-D convolution (cross-correlation, as in the book) of images ``x`` (N, C, H, W)
+    with filters ``W`` (OC, C, KH, KW) and optional bias ``b`` (OC,).
+
+    Returns (N, OC, OH, OW). Zero padding.
+    """
+    x, W = _images("conv2d", x), _images("conv2d", W, "filters W")
+    if x.shape[1] != W.shape[1]:
+        raise ValueError(f"conv2d: input has {x.shape[1]} channels but W {W.shape} expects {W.shape[1]}")
+    Conv2d(stride, pad).geometry(W.shape).checked_out_size(x.shape[2], x.shape[3])
+    if b is None:
+        return Conv2d(stride, pad)(x, W)
+    return Conv2d(stride, pad)(x, W, _bias("conv2d", b, W.shape[0]))
+
+
+def deconv2d(
+    x: Operand,
+    W: Operand,
+    b: Operand | None = None,
+    stride: IntPair = 1,
+    pad: IntPair = 0,
+    outsize: Sequence[int] | None = None,
+) -> Variable:
+    """Transposed convolution of ``x`` (N, C, H, W) with ``W`` (C, OC, KH, KW).
+
+    Returns (N, OC, OH, OW) with ``(OH, OW) = outsize``, by default
+    ``stride * (H - 1) + KH - 2 * pad`` (and likewise for the width). ``outsize``
+    must be a size that ``conv2d`` with this geometry maps back to (H, W).
+    """
+    x, W = _images("deconv2d", x), _images("deconv2d", W, "filters W")
+    if x.shape[1] != W.shape[0]:
+        raise ValueError(f"deconv2d: input has {x.shape[1]} channels but W {W.shape} expects {W.shape[0]}")
+    function = Deconv2d(stride, pad)
+    geometry = function.geometry(W.shape)
+    h, w = x.shape[2], x.shape[3]
+    size = geometry.deconv_out_size(h, w) if outsize is None else pair(tuple(outsize), "outsize", 1)
+    if min(size) < 1 or geometry.out_size(*size) != (h, w):
+        raise ValueError(
+            f"deconv2d: an output of size {size} is not consistent with an input of size "
+            f"{(h, w)} for kernel {geometry.kernel}, stride {geometry.stride}, pad {geometry.pad}"
+        )
+    function.outsize = size
+    if b is None:
+        return function(x, W)
+    return function(x, W, _bias("deconv2d", b, W.shape[1]))
+
+
+def conv2d_simple(
+    x: Operand, W: Operand, b: Operand | None = None, stride: IntPair = 1, pad: IntPair = 0
+) -> Variable:
+    """:func:`conv2d` composed of im2col, a matrix product and reshapes (the same
+    result, a longer graph)."""
+    x, W = _images("conv2d_simple", x), _images("conv2d_simple", W, "filters W")
+    if x.shape[1] != W.shape[1]:
+        raise ValueError(f"conv2d_simple: input has {x.shape[1]} channels but W {W.shape} expects {W.shape[1]}")
+    n = x.shape[0]
+    out_channels, _, kh, kw = W.shape
+    geometry = Geometry((kh, kw), pair(stride, "stride", 1), pair(pad, "pad", 0))
+    oh, ow = geometry.checked_out_size(x.shape[2], x.shape[3])
+    col = Im2col(*geometry.parts(), True)(x)  # (N * OH * OW, C * KH * KW)
+    weights = transpose(reshape(W, (out_channels, -1)))  # (C * KH * KW, OC)
+    bias = None if b is None else _bias("conv2d_simple", b, out_channels)
+    y = linear(col, weights, bias)
+    return transpose(reshape(y, (n, oh, ow, out_channels)), (0, 3, 1, 2))
+
+
+# --------------------------------------------------------------------- pooling
+
+
+class Pooling(Function[Variable]):
+    """Max pooling. The padding never wins (it is -inf); among tied maxima the first
+    in row-major window order takes the gradient."""
+
+    def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
+        self.geometry = Geometry.of(kernel_size, stride, pad)
+
+    def forward(self, x: Array) -> Array:
+        col = _windows(x, self.geometry, fill=_lowest(x.dtype))
+        n, c, kh, kw, oh, ow = col.shape
+        col = col.reshape(n, c, kh * kw, oh, ow)
+        self.indexes = col.argmax(axis=2)
+        y: Array = np.take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
+        return y
+
+    def backward(self, gy: Variable) -> Variable:
+        x_shape = _shape4(self.inputs[0].shape)
+        return Pooling2DGrad(x_shape, self.geometry, self.indexes)(gy)
+
+
+class Pooling2DGrad(Function[Variable]):
+    """Route each pooled gradient to the input element that was the maximum."""
+
+    def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
+        self.input_shape = input_shape
+        self.geometry = geometry
+        self.indexes = indexes
+
+    def forward(self, gy: Array) -> Array:
+        n, c, oh, ow = gy.shape
+        kh, kw = self.geometry.kernel
+        col = np.zeros((n, c, kh * kw, oh, ow), dtype=gy.dtype)
+        np.put_along_axis(col, self.indexes[:, :, None], gy[:, :, None], axis=2)
+        return _scatter_windows(col.reshape(n, c, kh, kw, oh, ow), self.input_shape, self.geometry)
+
+    def backward(self, ggx: Variable) -> Variable:
+        return Pooling2DWithIndexes(self.input_shape, self.geometry, self.indexes)(ggx)
+
+
+class Pooling2DWithIndexes(Function[Variable]):
+    """Pick, in each window, the element at the given index (the adjoint of
+    :class:`Pooling2DGrad`)."""
+
+    def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
+        self.input_shape = input_shape
+        self.geometry = geometry
+        self.indexes = indexes
+
+    def forward(self, x: Array) -> Array:
+        col = _windows(x, self.geometry)
+        n, c, kh, kw, oh, ow = col.shape
+        col = col.reshape(n, c, kh * kw, oh, ow)
+        y: Array = np.take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
+        return y
+
+    def backward(self, gy: Variable) -> Variable:
+        return Pooling2DGrad(self.input_shape, self.geometry, self.indexes)(gy)
+
+
+class AveragePooling(Function[Variable]):
+    """The mean of each window; zero padding counts as elements of the window."""
+
+    def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
+        self.geometry = Geometry.of(kernel_size, stride, pad)
+
+    def forward(self, x: Array) -> Array:
+        y: Array = _windows(x, self.geometry).mean(axis=(2, 3))
+        return y
+
+    def backward(self, gy: Variable) -> Variable:
+        x_shape = _shape4(self.inputs[0].shape)
+        n, c, oh, ow = gy.shape
+        kh, kw = self.geometry.kernel
+        spread = broadcast_to(reshape(gy / (kh * kw), (n, c, 1, 1, oh, ow)), (n, c, kh, kw, oh, ow))
+        return Col2im(x_shape, *self.geometry.parts(), False)(spread)
+
+
+def pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> Variable:
+    """Max pooling of images ``x`` (N, C, H, W) to (N, C, OH, OW).
+
+    ``pad`` must be smaller than the kernel, so that every window holds at least one
+    input element (the padding itself is -inf and never the maximum).
+    """
+    x = _images("pooling", x)
+    geometry = Geometry.of(kernel_size, stride, pad)
+    if any(p >= k for p, k in zip(geometry.pad, geometry.kernel)):
+        raise ValueError(f"pooling: pad {geometry.pad} must be smaller than the kernel {geometry.kernel}")
+    geometry.checked_out_size(x.shape[2], x.shape[3])
+    return Pooling(*geometry.parts())(x)
+
+
+def average_pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> Variable:
+    """Average pooling of images ``x`` (N, C, H, W) to (N, C, OH, OW); zero padding
+    is averaged in (every window divides by KH * KW)."""
+    x = _images("average_pooling", x)
+    geometry = Geometry.of(kernel_size, stride, pad)
+    geometry.checked_out_size(x.shape[2], x.shape[3])
+    return AveragePooling(*geometry.parts())(x)
+
+
+# --------------------------------------------------------------------- argument checks
+
+
+def _images(function: str, x: Operand, what: str = "input") -> Variable:
+    x = as_variable(x)
+    if x.ndim != 4:
+        raise ValueError(f"{function}: the {what} must have 4 dimensions, got shape {x.shape}")
+    return x
+
+
+def _bias(function: str, b: Operand, channels: int) -> Variable:
+    b = as_variable(b)
+    if b.shape != (channels,):
+        raise ValueError(f"{function}: the bias must have shape ({channels},), got {b.shape}")
+    return b
+
+
+def _shape4(shape: tuple[int, ...]) -> Shape4:
+    if len(shape) != 4:
+        raise ValueError(f"expected an image shape (N, C, H, W), got {shape}")
+    return (shape[0], shape[1], shape[2], shape[3])

@@ -1,0 +1,58 @@
+"""dropout: seeded by an rng keyword, the identity in test mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dezero.functions as F
+from dezero import Variable, test_mode
+from tests.reference.rng_check import global_generator_untouched
+
+
+def test_the_same_seed_gives_the_same_mask_and_the_global_generator_is_untouched() -> None:
+    x = np.ones((50, 40))
+    with global_generator_untouched():
+        a = F.dropout(x, 0.3, rng=np.random.default_rng(0))
+        b = F.dropout(x, 0.3, rng=np.random.default_rng(0))
+        F.dropout(x, 0.3)  # the module's own generator
+    np.testing.assert_array_equal(a.array, b.array)
+    kept = a.array != 0
+    np.testing.assert_allclose(a.array[kept], 1 / 0.7)
+    assert abs(kept.mean() - 0.7) < 0.03
+
+
+def test_the_gradient_is_the_mask_times_the_scale() -> None:
+    x = Variable(np.random.default_rng(1).standard_normal((6, 5)).astype(np.float32))
+    y = F.dropout(x, 0.5, rng=np.random.default_rng(2))
+    g = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
+    F.sum(y * g).backward()
+    assert x.grad is not None and x.grad.dtype == np.float32 and y.dtype == np.float32
+    np.testing.assert_allclose(x.grad.array, g * (y.array / x.array), rtol=1e-6)
+
+
+def test_test_mode_is_the_identity() -> None:
+    x = Variable(np.arange(4.0))
+    with test_mode():
+        assert F.dropout(x, 0.9) is x
+        np.testing.assert_array_equal(F.dropout(np.arange(3.0)).array, np.arange(3.0))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"dropout_ratio": 1.0}, ValueError, r"\[0, 1\)"),
+        ({"dropout_ratio": -0.1}, ValueError, r"\[0, 1\)"),
+        ({"dropout_ratio": True}, TypeError, "number"),
+        ({"rng": 0}, TypeError, "Generator"),
+        ({"rng": np.random.RandomState(0)}, TypeError, "Generator"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        F.dropout(np.ones(3), **kwargs)  # type: ignore[arg-type]
+
+
+def test_integer_data_is_refused_in_training_mode() -> None:
+    with pytest.raises(TypeError, match="floating-point"):
+        F.dropout(np.ones(3, dtype=int), 0.5)
