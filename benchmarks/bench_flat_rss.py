@@ -14,7 +14,6 @@ import gc
 from typing import Any
 
 from benchmarks import child, memory, workloads
-
 from benchmarks.engines.base import Engine
 
 CHAIN_NODES = 30

@@ -75,7 +75,7 @@ def run(
     header: dict[str, Any] = {"engine": args.engine}
     try:
         engine = engines.load(args.engine)
-    except Exception as exc:  # a missing peer is reported, never faked
+    except Exception as exc:  # noqa: BLE001  (a missing peer is reported, never faked)
         header["missing"] = f"{type(exc).__name__}: {exc}"
         emit(header)
         return
@@ -95,7 +95,7 @@ def _measure_one(measure: Measure, engine: Engine, size: int, args: argparse.Nam
         return measure(engine, size, args)
     except NotSupported as exc:
         return {"unsupported": str(exc)}
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (recorded for this size; the next sizes go on)
         frames = traceback.extract_tb(exc.__traceback__)
         where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}", "where": where}

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks import workloads
 from benchmarks.engines.reference import REPO_ROOT, Reference
 
@@ -31,7 +33,7 @@ def phases(engine: Reference, n: int, repeats: int = 5) -> dict[str, float]:
     build = workloads.chain(n)
     for _ in range(repeats):
         gc.collect()
-        leaves = [dezero.Variable(workloads.np.array(v)) for v in workloads.CHAIN_LEAVES]
+        leaves = [dezero.Variable(np.array(v)) for v in workloads.CHAIN_LEAVES]
         t0 = time.perf_counter()
         y = build(engine.ops, leaves)
         t1 = time.perf_counter()

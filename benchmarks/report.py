@@ -56,7 +56,7 @@ class Results:
         """Why there is no number for this cell, if there is none."""
         for res in self.rounds(bench, engine, size).values():
             if "error" in res:
-                return res["error"].split(":")[0]
+                return str(res["error"]).split(":")[0]
             if "unsupported" in res:
                 return "n/a"
         failure = self.failures.get((bench, engine))
@@ -189,10 +189,13 @@ def memory_section(bench: Benchmark, res: Results, available: set[str]) -> list[
             fmt_spread(ratio, fmt_ratio) if ratio else "",
             fmt_spread(traced, fmt_int, " B") if traced else "not visible to tracemalloc",
         ])  # fmt: skip
-    notes = ["", f"Scalar chain of N = {size:,} op-nodes. RSS: the peak resident set (VmHWM, "
-             "reset through /proc/self/clear_refs just before the call) minus the RSS before it, "
-             "over N; it counts every allocator. tracemalloc: its traced peak over N, from a "
-             "second call; Python objects and NumPy buffers only (exact and repeatable)."]  # fmt: skip
+    note = (
+        f"Scalar chain of N = {size:,} op-nodes. RSS: the peak resident set (VmHWM, "
+        "reset through /proc/self/clear_refs just before the call) minus the RSS before it, "
+        "over N; it counts every allocator. tracemalloc: its traced peak over N, from a "
+        "second call; Python objects and NumPy buffers only (exact and repeatable)."
+    )
+    notes = ["", note]
     return table(header, rows) + notes
 
 
@@ -219,11 +222,14 @@ def flat_rss_section(bench: Benchmark, res: Results, available: set[str]) -> lis
             f"{result['unreachable_objects']:,}",
             "flat" if growth < FLAT_LIMIT else "grows",
         ])  # fmt: skip
-    notes = ["", f"{loops:,} loops of a 30-node scalar chain (build, backward, drop), with "
-             "`gc.disable()`; RSS read every tenth of the loops; growth is last minus first "
-             f"checkpoint; 'flat' means under {FLAT_LIMIT // 2**20} MiB. The objects column is "
-             "what `gc.collect()` found unreachable after the loops: reference cycles the "
-             "engine left behind."]  # fmt: skip
+    note = (
+        f"{loops:,} loops of a 30-node scalar chain (build, backward, drop), with "
+        "`gc.disable()`; RSS read every tenth of the loops; growth is last minus first "
+        f"checkpoint; 'flat' means under {FLAT_LIMIT // 2**20} MiB. The objects column is "
+        "what `gc.collect()` found unreachable after the loops: reference cycles the "
+        "engine left behind."
+    )
+    notes = ["", note]
     return table(header, rows) + notes
 
 
@@ -249,8 +255,11 @@ def depth_section(bench: Benchmark, res: Results, available: set[str]) -> list[s
             result.get("failure", ""),
             "" if result["ok"] else (f"{deepest:,}" if deepest else "none tried"),
         ])  # fmt: skip
-    notes = ["", f"One chain of {n:,} op-nodes per engine, default recursion limit; time and "
-             "peak RSS cover the attempt (including a failed one)."]  # fmt: skip
+    note = (
+        f"One chain of {n:,} op-nodes per engine, default recursion limit; time and "
+        "peak RSS cover the attempt (including a failed one)."
+    )
+    notes = ["", note]
     return table(header, rows) + notes
 
 
@@ -269,8 +278,11 @@ def consistency(benchmarks: Sequence[Benchmark], res: Results) -> list[str]:
                 disagree.append(f"{engine} on {key}")
     if disagree:
         return ["**Disagreements with the reference** (output or gradients): " + ", ".join(sorted(set(disagree)))]
-    return ["Every engine's output and gradients on each workload's check size agree with the "
-            "reference's (relative tolerance 1e-7)."]  # fmt: skip
+    agree = (
+        "Every engine's output and gradients on each workload's check size agree with the "
+        "reference's (relative tolerance 1e-7)."
+    )
+    return [agree]
 
 
 def targets_section(benchmarks: Sequence[Benchmark], res: Results) -> list[str]:
@@ -305,8 +317,8 @@ def targets_section(benchmarks: Sequence[Benchmark], res: Results) -> list[str]:
         (loops,) = keys["flat_rss"].sizes
         r = next(iter(res.rounds("flat_rss", REF, loops).values()), None)
         if r and "growth_bytes" in r:
-            rows.append([f"Flat RSS over {loops:,} loops, GC off", f"{r['growth_bytes'] / 2**10:,.0f} KiB growth, "
-                         f"{r['unreachable_objects']} cyclic objects", _met(r["growth_bytes"] < FLAT_LIMIT)])  # fmt: skip
+            measured = f"{r['growth_bytes'] / 2**10:,.0f} KiB growth, {r['unreachable_objects']} cyclic objects"
+            rows.append([f"Flat RSS over {loops:,} loops, GC off", measured, _met(r["growth_bytes"] < FLAT_LIMIT)])
     if "depth" in keys:
         (n,) = keys["depth"].sizes
         r = next(iter(res.rounds("depth", REF, n).values()), None)
@@ -421,8 +433,10 @@ def render(
         "",
         *targets_section(benchmarks, res),
         "",
-        "Ratios are per round (reference time / other time in the same round); the test-suite "
-        "targets of the issue are not measured here.",
+        (
+            "Ratios are per round (reference time / other time in the same round); the "
+            "test-suite targets of the issue are not measured here."
+        ),
         "",
     ]
     for bench in benchmarks:

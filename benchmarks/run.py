@@ -71,7 +71,7 @@ def run_child(module: str, engine: str, sizes: list[int], args: list[str], timeo
     try:
         done = subprocess.run(
             command, cwd=REPO_ROOT, env=child_env(engine), capture_output=True, text=True,
-            timeout=timeout,
+            timeout=timeout, check=False,
         )  # fmt: skip
         stdout, stderr = done.stdout, done.stderr
         if done.returncode != 0:
@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.profile_reference", "--n", str(profile_n)],
             cwd=REPO_ROOT, env=child_env(engines.REFERENCE), capture_output=True, text=True,
+            check=False,
         )  # fmt: skip
         profile_md = done.stdout if done.returncode == 0 else f"(profile failed: {_last_line(done.stderr)})"
 

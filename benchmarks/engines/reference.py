@@ -45,11 +45,16 @@ class Reference(Engine):
         leaves = [self._Variable(w) for w in weights]
         y = build(self.ops, self.ops.const(x), leaves)
         y.backward()
-        return float(y.data), [leaf.grad.data for leaf in leaves]
+        return float(y.data), [_grad_array(leaf) for leaf in leaves]
 
 
 def _grad_value(leaf: Any) -> float:
     return 0.0 if leaf.grad is None else float(leaf.grad.data)
+
+
+def _grad_array(leaf: Any) -> Array:
+    grad: Array = leaf.grad.data
+    return grad
 
 
 def make() -> Engine:

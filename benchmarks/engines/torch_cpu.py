@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,13 @@ class Torch(Engine):
         leaves = [self._torch.from_numpy(w).requires_grad_(True) for w in weights]
         y = build(self.ops, self.ops.const(x), leaves)
         y.backward()
-        return y.item(), [np.asarray(leaf.grad.numpy()) for leaf in leaves]
+        return y.item(), [np.asarray(_grad(leaf).numpy()) for leaf in leaves]
+
+
+def _grad(leaf: Any) -> Any:
+    if leaf.grad is None:
+        raise RuntimeError("a weight received no gradient")
+    return leaf.grad
 
 
 def make_single_thread() -> Engine:
