@@ -360,6 +360,8 @@ def machine_section(facts: dict[str, Any], headers: dict[str, dict[str, Any]]) -
         "- OpenBLAS overrides in the environment (removed for the children): "
         + (", ".join(f"{k}={v}" for k, v in overrides.items()) or "none set"),
         f"- Load average at start / end: {_load(facts['load_average'])} / {_load(facts.get('load_average_end'))}",
+        "- CPU used by processes other than this run, averaged over the run: "
+        + (f"{facts['other_processes_cores']:.2f} of {facts['cores']} cores" if "other_processes_cores" in facts else "unknown"),
         f"- Commit: {facts['commit']}; started {facts.get('started', '?')}; took {facts.get('wall_seconds', 0) / 60:.1f} min",
     ]  # fmt: skip
     return lines

@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     wanted = [e for e in engines.REGISTRY if args.engines is None or e in args.engines or e == engines.REFERENCE]
     started = time.time()
     facts = machine.describe()
+    busy_start, own_start = machine.busy_cpu_seconds(), machine.own_cpu_seconds()
 
     print("probing engines ...", file=log, flush=True)
     headers = {name: probe(name) for name in wanted}
@@ -202,6 +203,10 @@ def main(argv: list[str] | None = None) -> None:
 
     facts["load_average_end"] = os.getloadavg()
     facts["wall_seconds"] = time.time() - started
+    busy_end = machine.busy_cpu_seconds()
+    if busy_start is not None and busy_end is not None:
+        others = (busy_end - busy_start) - (machine.own_cpu_seconds() - own_start)
+        facts["other_processes_cores"] = max(0.0, others) / facts["wall_seconds"]
     facts["started"] = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started))
     markdown = report.render(
         benchmarks=benchmarks, headers=headers, runs=[asdict(r) for r in runs],
