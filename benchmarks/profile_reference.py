@@ -5,6 +5,8 @@ graph (plain timing, no profiler); cProfile's top functions by own time, per
 op-node (cProfile slows every Python call by a similar amount, so read its times
 as shares, not as absolute costs); and pyinstrument's call tree (a sampling
 profiler, so its shares are closer to the truth), when pyinstrument is installed.
+Then pyinstrument's tree for the MLP training step of ``bench_mlp`` (run it with
+one BLAS thread, as the runner does).
 
     python -m benchmarks.profile_reference --n 10000 [--top 20]
 """
@@ -16,6 +18,7 @@ import cProfile
 import gc
 import pstats
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,17 +114,35 @@ def main(argv: list[str] | None = None) -> None:
         print("```text")
         print(tree)
         print("```")
+        steps = 1000
+        print()
+        print(f"The MLP training step of `bench_mlp` ({steps} steps), pyinstrument:")
+        print()
+        print("```text")
+        print(mlp_tree(engine, steps))
+        print("```")
 
 
 def call_tree(engine: Reference, n: int) -> str | None:
+    build = workloads.chain(n)
+    return _tree(lambda: engine.grad_scalar(build, workloads.CHAIN_LEAVES), calls=5)
+
+
+def mlp_tree(engine: Reference, steps: int) -> str | None:
+    x, weights = workloads.mlp_data()
+    for _ in range(20):  # warm-up
+        engine.grad_array(workloads.mlp, x, weights)
+    return _tree(lambda: engine.grad_array(workloads.mlp, x, weights), calls=steps)
+
+
+def _tree(call: Callable[[], object], calls: int) -> str | None:
     try:
         from pyinstrument import Profiler
     except ImportError:
         return None
-    build = workloads.chain(n)
     with Profiler(interval=0.0002) as profiler:
-        for _ in range(5):
-            engine.grad_scalar(build, workloads.CHAIN_LEAVES)
+        for _ in range(calls):
+            call()
     text: str = profiler.output_text(unicode=True, show_all=False)
     # Keep the tree: drop pyinstrument's banner (everything before the first timed line).
     lines = text.splitlines()

@@ -393,7 +393,17 @@ METHOD = """\
   recursively, so deep graphs end in RecursionError (reported as such).
 - A failure at one size (RecursionError, timeout) is reported in its cell and that size and
   larger ones are not retried in later rounds. A peer that cannot be imported is listed as
-  missing, never replaced."""
+  missing, never replaced.
+
+Smaller jobs, with the same interpreter and from the repository root:
+
+- `python -m benchmarks.run --quick`: smaller sizes and fewer rounds (a few minutes);
+  `--benchmarks scalar_chain fan_in` and `--engines torch-1thread` narrow a run (the reference
+  is always in it), `--rounds 3` overrides the rounds, `--no-profile` skips the profile.
+- `python -m benchmarks.bench_fan_in --engine reference --sizes 100 1000`: one benchmark, one
+  engine, in this process; prints JSON lines (`-h` for the options).
+- `python -m benchmarks.profile_reference --n 10000`: the profile section below.
+- `python -m benchmarks.report reports/benchmarks.json`: render the last run's raw results again."""
 
 
 def render(

@@ -167,7 +167,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    command = "python -m benchmarks.run " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = " ".join(["python -m benchmarks.run", shlex.join(sys.argv[1:] if argv is None else argv)]).strip()
     log = sys.stderr
     benchmarks = plan.select(args.quick, args.benchmarks, args.rounds)
     wanted = [e for e in engines.REGISTRY if args.engines is None or e in args.engines or e == engines.REFERENCE]
