@@ -119,7 +119,23 @@ def time_section(bench: Benchmark, res: Results, available: set[str]) -> list[st
              + "; below it, the median [min–max] of the per-round ratios engine / reference"
              + (", then engine / NumPy floor" if bench.key == "mlp" else "")
              + " (below 1 means faster than the reference)."]  # fmt: skip
-    return table(header, rows) + notes
+    return table(header, rows) + notes + round_ratios(bench, res, available)
+
+
+def round_ratios(bench: Benchmark, res: Results, available: set[str]) -> list[str]:
+    """Every per-round ratio engine / reference, in round order, folded away."""
+    rows = []
+    for engine in bench.engines:
+        if engine == REF or engine not in available:
+            continue
+        cells = []
+        for size in bench.sizes:
+            times, ref = res.times(bench.key, engine, size), res.times(bench.key, REF, size)
+            ratios = [f"{times[r] / ref[r]:.2f}" for r in sorted(times) if r in ref]
+            cells.append(" ".join(ratios) or "—")
+        rows.append([engine, *cells])
+    header = ["engine / reference, round by round"] + [f"{bench.size_label} = {s:,}" for s in bench.sizes]
+    return ["", "<details><summary>Per-round ratios</summary>", "", *table(header, rows), "", "</details>"]
 
 
 def _time_cell(bench: Benchmark, res: Results, engine: str, size: int, ref: dict[int, float]) -> str:
@@ -340,9 +356,10 @@ def engines_section(headers: dict[str, dict[str, Any]]) -> list[str]:
         if "missing" in h:
             rows.append([name, "**missing**", h["missing"], ""])
             continue
-        threads = ", ".join(f"{k}={v}" for k, v in h.get("threads", {}).items())
+        pools = [f"{b.get('internal_api')}={b.get('num_threads')}" for b in h.get("blas", [])]
+        threads = ", ".join([f"{k}={v}" for k, v in h.get("threads", {}).items()] + pools)
         rows.append([name, h.get("version", "?"), f"`{h.get('module_file', '?')}`", threads])
-    return table(["engine", "version", "imported from", "threads"], rows)
+    return table(["engine", "version", "imported from", "threads (PyTorch; thread pools seen by threadpoolctl)"], rows)
 
 
 def machine_section(facts: dict[str, Any], headers: dict[str, dict[str, Any]]) -> list[str]:
