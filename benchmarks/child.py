@@ -45,14 +45,12 @@ def time_calls(fn: Callable[[], object], repeats: int, budget: float) -> list[fl
     return times
 
 
-def parse_args(description: str, argv: Sequence[str] | None, extra: Callable[[argparse.ArgumentParser], None] | None) -> argparse.Namespace:
+def parse_args(description: str, argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--engine", required=True, choices=sorted(engines.REGISTRY))
     parser.add_argument("--sizes", type=int, nargs="*", default=[], help="none: only load the engine and report it")
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per size, at most")
     parser.add_argument("--budget", type=float, default=1.0, help="seconds per size after which repeats stop")
-    if extra is not None:
-        extra(parser)
     return parser.parse_args(argv)
 
 
@@ -65,13 +63,8 @@ def blas_info() -> list[dict[str, Any]]:
     return [{k: pool.get(k) for k in keys} for pool in threadpool_info()]
 
 
-def run(
-    description: str,
-    measure: Measure,
-    argv: Sequence[str] | None = None,
-    extra_args: Callable[[argparse.ArgumentParser], None] | None = None,
-) -> None:
-    args = parse_args(description, argv, extra_args)
+def run(description: str, measure: Measure, argv: Sequence[str] | None = None) -> None:
+    args = parse_args(description, argv)
     header: dict[str, Any] = {"engine": args.engine}
     try:
         engine = engines.load(args.engine)

@@ -11,6 +11,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -469,6 +470,8 @@ def render(
         "",
     ]
     for bench in benchmarks:
+        # Engines left out of this run (--engines) are not listed; missing ones are.
+        bench = replace(bench, engines=tuple(e for e in bench.engines if e in headers))
         section = {
             "time": time_section,
             "memory": memory_section,
