@@ -21,7 +21,7 @@ from benchmarks.stats import Spread, loglog_slope, per_round_ratios
 
 REF = engines.REFERENCE
 TORCH = ("torch-1thread", "torch-default")
-FLOOR = "numpy-floor"
+FLOOR = engines.FLOOR
 FLAT_LIMIT = 1 << 20  # bytes of RSS growth over the measured loops still called flat
 
 SETUP = """\
@@ -445,7 +445,8 @@ def render(
         "## Reproduce",
         "",
         "```sh",
-        "# once: an environment outside the repository with the reference and the peers",
+        "# once, from the repository root: an environment outside the repository",
+        "# with the reference (editable) and the peers (docs/pypi-dezero.md explains the last line)",
         SETUP,
         "# then, from the repository root (the lock keeps other heavy jobs off the 2 cores):",
         f"flock /tmp/heavy.lock /work/bench-venv/bin/{command}",

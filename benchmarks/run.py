@@ -157,7 +157,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds")
     parser.add_argument("--benchmarks", nargs="+", metavar="KEY", help="only these (keys of benchmarks.plan)")
-    parser.add_argument("--engines", nargs="+", metavar="NAME", choices=sorted(engines.REGISTRY), help="only these engines (the reference is always added)")
+    parser.add_argument("--engines", nargs="+", metavar="NAME", choices=sorted(engines.REGISTRY), help="only these engines (the reference and the NumPy floor are always added)")
     parser.add_argument("--rounds", type=int, help="override every benchmark's number of rounds")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the reference")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     command = " ".join(["python -m benchmarks.run", shlex.join(sys.argv[1:] if argv is None else argv)]).strip()
     log = sys.stderr
     benchmarks = plan.select(args.quick, args.benchmarks, args.rounds)
-    wanted = [e for e in engines.REGISTRY if args.engines is None or e in args.engines or e == engines.REFERENCE]
+    always = {engines.REFERENCE, engines.FLOOR}  # what the ratios are taken against
+    wanted = [e for e in engines.REGISTRY if args.engines is None or e in args.engines or e in always]
     started = time.time()
     facts = machine.describe()
     busy_start, own_start = machine.busy_cpu_seconds(), machine.own_cpu_seconds()

@@ -23,6 +23,7 @@ REGISTRY: dict[str, str] = {
 }
 
 REFERENCE = "reference"
+FLOOR = "numpy-floor"  # the MLP's hand-written NumPy baseline
 # Engines that get the thread-limiting environment (see benchmarks.run.child_env):
 # all but PyTorch's default setting, which is measured as it comes.
 UNTHROTTLED = frozenset({"torch-default"})
