@@ -1,0 +1,28 @@
+"""Random DAG: N nodes sin(a + b) or sin(a * b) with shared subexpressions.
+
+Every node reaches the output (the values nothing consumed are summed into it).
+The structure is seeded, so every engine builds the same graph.
+``python -m benchmarks.bench_dag --engine reference --sizes 100 1000 10000``
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from benchmarks import child, workloads
+from benchmarks.engines.base import Engine
+
+
+def measure(engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    engine.grad_scalar(workloads.dag(min(n, 100)), workloads.DAG_LEAVES)  # warm-up
+    build = workloads.dag(n)
+    times = child.time_calls(
+        lambda: engine.grad_scalar(build, workloads.DAG_LEAVES), args.repeats, args.budget
+    )
+    value, grads = engine.grad_scalar(workloads.dag(100), workloads.DAG_LEAVES)
+    return {"times": times, "nodes": workloads.dag_nodes(n), "check": [value, *grads]}
+
+
+if __name__ == "__main__":
+    child.run(__doc__ or "", measure)

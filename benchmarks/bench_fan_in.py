@@ -1,0 +1,27 @@
+"""Fan-in: N branches sin(x * c_i) of one leaf, summed; forward + backward.
+
+3N - 1 op-nodes. The runner fits the slope of log(time) against log(N).
+``python -m benchmarks.bench_fan_in --engine reference --sizes 100 1000 10000``
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from benchmarks import child, workloads
+from benchmarks.engines.base import Engine
+
+
+def measure(engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    engine.grad_scalar(workloads.fan_in(min(n, 100)), workloads.FAN_IN_LEAVES)  # warm-up
+    build = workloads.fan_in(n)
+    times = child.time_calls(
+        lambda: engine.grad_scalar(build, workloads.FAN_IN_LEAVES), args.repeats, args.budget
+    )
+    value, grads = engine.grad_scalar(workloads.fan_in(100), workloads.FAN_IN_LEAVES)
+    return {"times": times, "nodes": workloads.fan_in_nodes(n), "check": [value, *grads]}
+
+
+if __name__ == "__main__":
+    child.run(__doc__ or "", measure)
