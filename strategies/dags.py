@@ -285,7 +285,8 @@ def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
         shapes = draw(npst.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4))
         args = [g.add_leaf(draw, s, *op.leaf_range) for s in shapes.input_shapes]
     else:
-        shape = draw(npst.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4))
+        low, high = op.leaf_dims
+        shape = draw(npst.array_shapes(min_dims=low, max_dims=high, min_side=1, max_side=4))
         args = [g.add_leaf(draw, shape, *op.leaf_range)]
     inputs = [g.input(a) for a in args]
     assume(op.applicable(inputs))

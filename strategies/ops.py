@@ -87,8 +87,10 @@ class Op:
     draw_params: Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]] = field(
         default=_no_params
     )
-    # Where leaves feeding this op alone are drawn (most ops: anywhere in [-2, 2]).
+    # Where leaves feeding this op alone are drawn (most ops: anywhere in [-2, 2]),
+    # and how many dimensions they have.
     leaf_range: tuple[float, float] = (-2.0, 2.0)
+    leaf_dims: tuple[int, int] = (0, 3)
 
     def __repr__(self) -> str:
         return f"BY_NAME[{self.name!r}]"
@@ -551,9 +553,9 @@ CATALOGUE: tuple[Op, ...] = (
        ("Variable.__rmatmul__",),
        "linalg", applicable=_has_axis, draw_params=_matmul_left_params),
     Op("linear", 1, "F.linear({0}, {1}, {2})", _one(lambda x, w, b: x @ w + b),
-       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=True)),
+       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=True), leaf_dims=(2, 2)),
     Op("linear_nobias", 1, "F.linear({0}, {1})", _one(lambda x, w: x @ w),
-       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=False)),
+       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=False), leaf_dims=(2, 2)),
     # neural-network functions
     Op("softmax", 1, "F.softmax({0}, axis={axis})", _one(_softmax), ("F.softmax",), "nn",
        applicable=_has_axis, draw_params=_softmax_params),
@@ -565,7 +567,8 @@ CATALOGUE: tuple[Op, ...] = (
        draw_params=_same_shape_leaf(-1.0, 1.0)),
     Op("softmax_cross_entropy", 1, "F.softmax_cross_entropy({0}, np.array({labels}))",
        _one(lambda x, labels: -np.sum((x - _logsumexp(x, 1))[np.arange(x.shape[0]), list(labels)]) / x.shape[0]),
-       ("F.softmax_cross_entropy",), "nn", applicable=_is_matrix, draw_params=_labels_params),
+       ("F.softmax_cross_entropy",), "nn", applicable=_is_matrix, draw_params=_labels_params,
+       leaf_dims=(2, 2)),
     Op("sigmoid_cross_entropy", 1, "F.sigmoid_cross_entropy({0}, {1})",
        _one(lambda x, t: np.sum(np.log(1 + np.exp(x)) - t * x) / _batch(x)),
        ("F.sigmoid_cross_entropy",), "nn", applicable=lambda xs: len(xs[0].shape) >= 1,
@@ -577,7 +580,7 @@ CATALOGUE: tuple[Op, ...] = (
        draw_params=_same_shape_leaf(0.0, 1.0), leaf_range=(0.15, 0.85)),
     Op("embed_id", 1, "F.embed_id(np.array({ids}), {0})",
        _one(lambda w, ids: w[np.array(ids)]), ("F.embed_id",), "nn", applicable=_is_matrix,
-       draw_params=_ids_params),
+       draw_params=_ids_params, leaf_dims=(2, 2)),
     # the suite's own Functions (strategies.probes): a multi-output node
     Op("fork", 1, "P.fork({0})", lambda xs, p: (xs[0] * xs[0], xs[0] + xs[0] + xs[0]),
        ("Function",), "probe", n_outputs=2),

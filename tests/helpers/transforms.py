@@ -65,13 +65,16 @@ def recompute(spec: GraphSpec, shared: int) -> GraphSpec:
     return out.finish(spec)
 
 
-def through(spec: GraphSpec, leaf: int, op: str, args: int, params: Params = ()) -> GraphSpec:
+def through(spec: GraphSpec, leaf: int, op: str, args: int, params: Params = (), scale: float = 1.0) -> GraphSpec:
     """The graph with every use of ``leaf`` replaced by ``op(leaf, ...)`` (``args``
-    copies of the leaf), e.g. ``x + x`` or ``x * 2`` in place of ``x``."""
+    copies of the leaf), e.g. ``x + x`` or ``x * 2`` in place of ``x``; the leaf's
+    values are multiplied by ``scale`` first (0.5 keeps every downstream value)."""
     out = _Rebuilder()
     for step, ids in zip(spec.steps, spec.ids):
         if isinstance(step, Node):
             step = Node(step.op, tuple(out.where[a] for a in step.args), step.params)
+        elif ids[0] == leaf:
+            step = Leaf(step.shape, tuple(v * scale for v in step.values))
         new = out.add(step)
         for old, n in zip(ids, new):
             out.where[old] = n

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_example(script: str, *args: str) -> dict[str, object]:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / script), "--json", *args],
+        [sys.executable, str(ROOT / "docs" / "examples" / script), "--json", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -39,7 +39,7 @@ def test_small_cnn_forward_and_backward_in_under_a_minute() -> None:
 
 def test_the_spiral_script_fails_when_the_target_is_missed() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "train_spiral.py"), "--epochs", "2"],
+        [sys.executable, str(ROOT / "docs" / "examples" / "train_spiral.py"), "--epochs", "2"],
         cwd=ROOT,
         capture_output=True,
         text=True,

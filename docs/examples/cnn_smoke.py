@@ -1,7 +1,7 @@
 """A small CNN forward and backward on random images: shapes, dtypes, timing.
 
-    python examples/cnn_smoke.py            # prints a summary
-    python examples/cnn_smoke.py --json     # the summary as one JSON line
+    python docs/examples/cnn_smoke.py            # prints a summary
+    python docs/examples/cnn_smoke.py --json     # the summary as one JSON line
 
 The network: conv 3x3 (8) -> batch norm -> relu -> max pool 2x2 -> conv 3x3 (16)
 -> relu -> average pool 2x2 -> dropout -> linear (10), on float32 images

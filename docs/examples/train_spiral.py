@@ -1,8 +1,8 @@
 """Train an MLP on the Spiral dataset with Adam and report the training accuracy.
 
-    python examples/train_spiral.py                      # 300 epochs, prints a summary
-    python examples/train_spiral.py --plot docs/spiral_loss.png   # also draws the loss curve
-    python examples/train_spiral.py --json               # the summary as one JSON line
+    python docs/examples/train_spiral.py                      # 300 epochs, prints a summary
+    python docs/examples/train_spiral.py --plot docs/spiral_loss.png   # also draws the loss curve
+    python docs/examples/train_spiral.py --json               # the summary as one JSON line
 
 The loss curve needs matplotlib, which is optional: without it, --plot says so and
 the run still succeeds. The exit status is 1 when the final training accuracy is
