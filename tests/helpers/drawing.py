@@ -24,6 +24,13 @@ class LastGraph:
     spec: GraphSpec | None = None
 
 
+class Wiring:
+    """How ``draw_graph`` wires its DAGs: ``"motifs"`` (always, in the suite), or
+    ``"uniform"`` when measuring what motifs buy (tests/selftest/report_mutants.py)."""
+
+    kind = "motifs"
+
+
 def draw_graph(
     data: st.DataObject,
     impl: Implementation,
@@ -33,6 +40,7 @@ def draw_graph(
 ) -> GraphSpec:
     """Draw a graph (default: ``dags`` over every op of ``impl``) and remember it."""
     if strategy is None:
+        dags_options.setdefault("wiring", Wiring.kind)
         strategy = dags(capabilities(impl).ops if ops is None else ops, **dags_options)
     spec = data.draw(strategy, label="graph")
     LastGraph.spec = spec

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.stateful import run_state_machine_as_test
@@ -101,8 +102,9 @@ def _counted(check: Callable[[], None], counter: list[int], first_failure: list[
         raise
 
 
-def run(name: str, impl: Implementation) -> Outcome:
-    """Run the property ``name`` on ``impl``."""
+def run(name: str, impl: Implementation, seed: int | None = None) -> Outcome:
+    """Run the property ``name`` on ``impl`` (derandomized, or from ``seed``)."""
+    chosen = SELFTEST_SETTINGS if seed is None else settings(SELFTEST_SETTINGS, derandomize=False)
     counter: list[int] = [0]
     first_failure: list[int] = []
     if name == STATEFUL:
@@ -115,7 +117,7 @@ def run(name: str, impl: Implementation) -> Outcome:
 
         Counted.impl = impl
         try:
-            run_state_machine_as_test(Counted, settings=SELFTEST_SETTINGS)
+            run_state_machine_as_test(Counted, settings=chosen)
         except FAILURES as exc:
             return Outcome(True, counter[0], f"{type(exc).__name__}: {exc}".splitlines()[0])
         return Outcome(False, counter[0])
@@ -126,8 +128,9 @@ def run(name: str, impl: Implementation) -> Outcome:
     def check(data: st.DataObject) -> None:
         _counted(lambda: inner(impl=impl, data=data, **fixed), counter, first_failure)
 
+    test = chosen(given(data=st.data())(check))
     try:
-        SELFTEST_SETTINGS(given(data=st.data())(check))()
+        (test if seed is None else hypothesis_seed(seed)(test))()
     except FAILURES as exc:
         examples = first_failure[0] if first_failure else counter[0]
         return Outcome(True, examples, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
