@@ -11,25 +11,35 @@ Hypothesis profiles:
 - ``ci`` (selected when the environment has ``CI`` set, as Hypothesis itself does):
   Hypothesis's own ``ci`` profile (derandomized, no deadline, no database), extended
   with enough examples to find the motif bugs.
-- ``nightly``: many more examples, example database on.
+- ``nightly``: many more examples, example database on: a local directory, plus a
+  Redis server shared by every machine when ``DEZERO_SUITE_REDIS`` holds its URL
+  (``redis://host:6379/0``), so a failure one machine finds is replayed by all.
+- ``replay``: no new examples: only the failures the example database holds.
 
 Choose one with ``--hypothesis-profile NAME`` or the ``HYPOTHESIS_PROFILE`` variable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, MultiplexedDatabase
+from hypothesis.extra.redis import RedisExampleDatabase
 
 from strategies.capabilities import LEVEL_NAMES, LEVELS, capabilities
 from strategies.implementation import Implementation
 from tests.helpers import report as report_module
 from tests.helpers.drawing import LastGraph
+from tests.selftest.mutants import BY_NAME as MUTANTS
+from tests.selftest.mutants import Mutant, applied
+
+ROOT = Path(__file__).resolve().parent
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile(
@@ -38,10 +48,27 @@ settings.register_profile(
     max_examples=100,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("nightly", max_examples=1000, deadline=None)
+
+
+def _example_database() -> ExampleDatabase:
+    local = DirectoryBasedExampleDatabase(ROOT / ".hypothesis" / "examples")
+    url = os.environ.get("DEZERO_SUITE_REDIS")
+    if not url:
+        return local
+    import redis  # the `redis` package, installed by the test extra
+
+    shared = RedisExampleDatabase(redis.Redis.from_url(url), key_prefix=b"dezero-suite:")
+    return MultiplexedDatabase(local, shared)
+
+
+settings.register_profile("nightly", max_examples=1000, deadline=None, database=_example_database())
+settings.register_profile(
+    "replay",
+    parent=settings.get_profile("nightly"),
+    phases=[Phase.explicit, Phase.reuse, Phase.shrink, Phase.explain],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
-ROOT = Path(__file__).resolve().parent
 REFERENCE_ONLY = ("tests/reference", "tests/selftest")
 
 
@@ -59,6 +86,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the conformance report to PATH.md and PATH.json, and each "
         "failure's counterexample (script and graph) to PATH-failures/",
     )
+    parser.addoption(
+        "--mutant",
+        metavar="NAME",
+        default=None,
+        help="run against the reference with one of tests/selftest/mutants.py applied (a demonstration)",
+    )
     parser.addoption("--skips", metavar="FILE", default=None, help="test ids to skip: one per line, '# why' after it")
     parser.addoption("--xfails", metavar="FILE", default=None, help="test ids expected to fail, in the same format")
 
@@ -72,6 +105,20 @@ def pytest_configure(config: pytest.Config) -> None:
     impl = Implementation.load(target)
     config.stash[_IMPL] = impl
     config.stash[_IS_REFERENCE] = _is_reference(impl)
+    mutant = config.getoption("--mutant")
+    if mutant:
+        if not config.stash[_IS_REFERENCE]:
+            raise pytest.UsageError("--mutant breaks the reference on purpose: use it without --impl")
+        if mutant not in MUTANTS:
+            raise pytest.UsageError(f"no mutant named {mutant!r}; known: {', '.join(sorted(MUTANTS))}")
+        config.add_cleanup(_apply(MUTANTS[mutant]))
+
+
+def _apply(mutant: Mutant) -> Callable[[], None]:
+    """Enter ``applied(mutant)`` for the whole session; return its exit."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(applied(mutant))
+    return stack.close
 
 
 _IMPL = pytest.StashKey[Implementation]()

@@ -132,3 +132,6 @@ MUTANTS: tuple[Mutant, ...] = (
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),
 )
+
+
+BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}
