@@ -26,22 +26,14 @@ from tests.helpers.oracles import assert_vjp_matches
 pytestmark = pytest.mark.requires("core")
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @given(data=st.data())
-def test_gradients_match_complex_step(impl: Implementation, data: st.DataObject) -> None:
-    spec = draw_graph(data, impl)
+def test_gradients_match_complex_step(impl: Implementation, dtype: str, data: st.DataObject) -> None:
+    spec = draw_graph(data, impl, dtype=dtype)
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w)
-    assert_vjp_matches("gradient vs complex step", spec, grads(built.leaves), w)
-
-
-@given(data=st.data())
-def test_float32_gradients_match_complex_step(impl: Implementation, data: st.DataObject) -> None:
-    spec = draw_graph(data, impl, dtype="float32")
-    built = build(spec, impl)
-    w = data.draw(cotangents(built.output.data.shape), label="cotangent")
-    backward(impl, built.output, w)
-    assert_vjp_matches("float32 gradient vs complex step", spec, grads(built.leaves), w)
+    assert_vjp_matches(f"{dtype} gradient vs complex step", spec, grads(built.leaves), w)
 
 
 @given(data=st.data())

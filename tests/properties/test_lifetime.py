@@ -4,10 +4,7 @@ outputs are weak references, ``retain_grad`` keeps exactly what it says, and
 
 from __future__ import annotations
 
-import gc
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -21,19 +18,8 @@ from strategies.numerics import STEP, side_by_side, tolerance
 from strategies.protocols import VariableLike, grad_array
 from tests.helpers.backprop import backward, cotangents
 from tests.helpers.drawing import draw_graph
+from tests.helpers.refcount import cyclic_gc_disabled
 from tests.helpers.graphs import upstream_functions
-
-
-@contextmanager
-def cyclic_gc_disabled() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @pytest.mark.requires("memory")

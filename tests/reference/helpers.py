@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dezero import Variable
+from tests.reference.gradcheck import numerical_gradients
+from tests.reference.numpy_reference import Array
 
 F64 = npt.NDArray[np.float64]
 NumpyFunction = Callable[..., npt.ArrayLike]
@@ -35,24 +37,10 @@ def finite_difference_grads(
 
     Works on float64 copies, so the caller's arrays are left alone.
     """
-    points = [np.array(x, dtype=np.float64) for x in inputs]
-
-    def contracted() -> float:
+    def contracted(points: list[Array]) -> float:
         return float(np.sum(np.asarray(f(*points), dtype=np.float64) * upstream))
 
-    grads = []
-    for point in points:
-        grad = np.zeros_like(point)
-        for index in np.ndindex(point.shape):
-            original = point[index]
-            point[index] = original + eps
-            plus = contracted()
-            point[index] = original - eps
-            minus = contracted()
-            point[index] = original
-            grad[index] = (plus - minus) / (2 * eps)
-        grads.append(grad)
-    return grads
+    return numerical_gradients(contracted, [np.asarray(x) for x in inputs], eps)
 
 
 def backprop_grads(f: DezeroFunction, inputs: Sequence[npt.NDArray[np.floating]], upstream: F64) -> list[F64]:

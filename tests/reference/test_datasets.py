@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 
 import dezero.datasets as datasets
-from dezero.datasets import CIFAR10, MNIST, Dataset, Shakespear, SinCurve, Spiral, get_file, get_spiral
+from dezero.datasets import (
+    CIFAR10,
+    MNIST,
+    Dataset,
+    Shakespear,
+    SinCurve,
+    Spiral,
+    get_file,
+    get_spiral,
+)
 from dezero.transforms import AsType, Compose, Flatten, Normalize, ToFloat, ToInt
 from tests.reference.numpy_reference import Array
 from tests.reference.rng_check import global_generator_untouched

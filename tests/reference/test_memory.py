@@ -15,6 +15,7 @@ import pytest
 
 import dezero.functions as F
 from dezero import Function, Variable
+from tests.helpers.refcount import cyclic_gc_disabled
 
 
 def _assert_grads_independent(variables: list[Variable]) -> None:
@@ -98,14 +99,8 @@ def test_gradients_from_broadcasting_are_writable() -> None:
 @pytest.fixture
 def gc_disabled() -> Iterator[None]:
     """Only reference counting frees objects inside the test."""
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
+    with cyclic_gc_disabled():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class DoubleAndTotal(Function[list[Variable]]):

@@ -14,7 +14,17 @@ import pytest
 import dezero.functions as F
 import dezero.layers as L
 from dezero import Layer, Parameter, Variable
-from dezero.optimizers import SGD, AdaDelta, AdaGrad, Adam, ClipGrad, FreezeParam, MomentumSGD, Optimizer, WeightDecay
+from dezero.optimizers import (
+    SGD,
+    AdaDelta,
+    AdaGrad,
+    Adam,
+    ClipGrad,
+    FreezeParam,
+    MomentumSGD,
+    Optimizer,
+    WeightDecay,
+)
 from tests.reference.numpy_reference import Array
 
 STEPS = 3

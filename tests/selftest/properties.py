@@ -42,8 +42,8 @@ SELFTEST_SETTINGS = settings(
 
 # name -> (the @given property, its fixed arguments besides impl and data)
 PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
-    "gradients": (test_gradients.test_gradients_match_complex_step, {}),
-    "gradients float32": (test_gradients.test_float32_gradients_match_complex_step, {}),
+    "gradients": (test_gradients.test_gradients_match_complex_step, {"dtype": "float64"}),
+    "gradients float32": (test_gradients.test_gradients_match_complex_step, {"dtype": "float32"}),
     "random projection": (test_gradients.test_random_projection_on_large_graphs, {}),
     "forward": (test_forward.test_every_value_matches_numpy, {"dtype": "float64"}),
     "forward float32": (test_forward.test_every_value_matches_numpy, {"dtype": "float32"}),
