@@ -92,6 +92,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run against the reference with one of tests/selftest/mutants.py applied (a demonstration)",
     )
+    parser.addoption(
+        "--shrink-seconds",
+        metavar="N",
+        type=float,
+        default=None,
+        help="stop shrinking a failure after N seconds (Hypothesis's own limit is 300); "
+        "for conformance runs against implementations that fail many properties",
+    )
     parser.addoption("--skips", metavar="FILE", default=None, help="test ids to skip: one per line, '# why' after it")
     parser.addoption("--xfails", metavar="FILE", default=None, help="test ids expected to fail, in the same format")
 
@@ -105,6 +113,9 @@ def pytest_configure(config: pytest.Config) -> None:
     impl = Implementation.load(target)
     config.stash[_IMPL] = impl
     config.stash[_IS_REFERENCE] = _is_reference(impl)
+    shrink_seconds = config.getoption("--shrink-seconds")
+    if shrink_seconds is not None:
+        _limit_shrinking(shrink_seconds)
     mutant = config.getoption("--mutant")
     if mutant:
         if not config.stash[_IS_REFERENCE]:
@@ -112,6 +123,16 @@ def pytest_configure(config: pytest.Config) -> None:
         if mutant not in MUTANTS:
             raise pytest.UsageError(f"no mutant named {mutant!r}; known: {', '.join(sorted(MUTANTS))}")
         config.add_cleanup(_apply(MUTANTS[mutant]))
+
+
+def _limit_shrinking(seconds: float) -> None:
+    """Hypothesis has no setting for this: its engine reads a module constant."""
+    from hypothesis.internal.conjecture import engine
+
+    if not hasattr(engine, "MAX_SHRINKING_SECONDS"):
+        warnings.warn("--shrink-seconds: this Hypothesis version has no shrink time limit to set", stacklevel=1)
+        return
+    engine.MAX_SHRINKING_SECONDS = seconds  # type: ignore[assignment]  # an int in Hypothesis, any number works
 
 
 def _apply(mutant: Mutant) -> Callable[[], None]:
