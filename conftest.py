@@ -41,12 +41,15 @@ from tests.selftest.mutants import Mutant, applied
 
 ROOT = Path(__file__).resolve().parent
 
-settings.register_profile("dev", max_examples=25, deadline=None)
+# One bug per property: a failing property shrinks and reports its first failure
+# only, which keeps reports readable and shrinking short.
+settings.register_profile("dev", max_examples=25, deadline=None, report_multiple_bugs=False)
 settings.register_profile(
     "ci",
     parent=settings.get_profile("ci"),
     max_examples=100,
     suppress_health_check=[HealthCheck.too_slow],
+    report_multiple_bugs=False,
 )
 
 
@@ -61,7 +64,9 @@ def _example_database() -> ExampleDatabase:
     return MultiplexedDatabase(local, shared)
 
 
-settings.register_profile("nightly", max_examples=1000, deadline=None, database=_example_database())
+settings.register_profile(
+    "nightly", max_examples=1000, deadline=None, database=_example_database(), report_multiple_bugs=False
+)
 settings.register_profile(
     "replay",
     parent=settings.get_profile("nightly"),
@@ -158,6 +163,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"implementation under test: {impl.name} ({impl.origin})",
         f"capability levels: {levels}; ops in the catalogue: {len(caps.ops)}",
+        *caps.notes,
     ]
 
 
@@ -224,9 +230,11 @@ def pytest_runtest_makereport(
     statistics = getattr(item, "hypothesis_statistics", None)
     if rep.when == "call" and isinstance(statistics, str):
         rep.user_properties.append((report_module.EXAMPLES_KEY, report_module.examples_run(statistics)))
+    if rep.when == "call" and rep.failed:
+        rep.user_properties.append((report_module.ERROR_KEY, report_module.first_line(call.excinfo)))
     if rep.when == "call" and rep.failed and LastGraph.spec is not None:
         impl = item.config.stash[_IMPL]
-        message = str(rep.longrepr).strip().splitlines()[-1] if rep.longrepr else ""
+        message = report_module.first_line(call.excinfo)
         script = f"# {item.nodeid}\n# {message}\n{LastGraph.spec.script(impl.name)}\n"
         rep.user_properties += [(report_module.SCRIPT_KEY, script), (report_module.DOT_KEY, LastGraph.spec.dot())]
     return rep
@@ -260,6 +268,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "implementation": f"{impl.name} ({impl.origin})",
         "capability levels": ", ".join(name for name in LEVEL_NAMES if name in caps.levels) or "none",
         "Hypothesis profile": settings.get_current_profile_name(),
+        **{f"note {i + 1}": note for i, note in enumerate(caps.notes)},
     }
     report_module.write(Path(path), session.config.stash[_ROWS], header, session.config.stash[_FAILURE_FILES])
 

@@ -564,7 +564,7 @@ CATALOGUE: tuple[Op, ...] = (
        applicable=_has_axis, draw_params=_softmax_params),
     Op("mean_squared_error", 1, "F.mean_squared_error({0}, {1})",
        _one(lambda x, t: np.sum((x - t) ** 2) / _batch(x)), ("F.mean_squared_error",), "nn",
-       draw_params=_same_shape_leaf(-1.0, 1.0)),
+       applicable=_has_axis, draw_params=_same_shape_leaf(-1.0, 1.0), leaf_dims=(1, 3)),
     Op("softmax_cross_entropy", 1, "F.softmax_cross_entropy({0}, np.array({labels}))",
        _one(lambda x, labels: -np.sum((x - _logsumexp(x, 1))[np.arange(x.shape[0]), list(labels)]) / x.shape[0]),
        ("F.softmax_cross_entropy",), "nn", applicable=_is_matrix, draw_params=_labels_params,

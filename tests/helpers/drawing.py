@@ -41,7 +41,7 @@ def draw_graph(
     """Draw a graph (default: ``dags`` over every op of ``impl``) and remember it."""
     if strategy is None:
         dags_options.setdefault("wiring", Wiring.kind)
-        strategy = dags(capabilities(impl).ops if ops is None else ops, **dags_options)
+        strategy = dags(capabilities(impl).graph_ops if ops is None else ops, **dags_options)
     spec = data.draw(strategy, label="graph")
     LastGraph.spec = spec
     return spec

@@ -26,6 +26,18 @@ LEVELS_KEY = "dezero_levels"
 EXAMPLES_KEY = "dezero_examples"
 SCRIPT_KEY = "dezero_script"
 DOT_KEY = "dezero_dot"
+ERROR_KEY = "dezero_error"
+
+
+def first_line(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
+    """``Type: first line of the message`` of a failure, for one table cell."""
+    if excinfo is None:
+        return ""
+    exc = excinfo.value
+    while getattr(exc, "exceptions", None):  # an exception group: its first failure
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:200]
 
 _PHASE = re.compile(r"during (\w+) phase.*?(\d+) passing, (\d+) failing", re.S)
 
@@ -66,8 +78,9 @@ def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | N
     status = {"passed": "pass", "failed": "fail", "skipped": "skipped"}[report.outcome]
     if hasattr(report, "wasxfail"):
         status = "xfail" if report.skipped else "xpass"
-    examples = props.get(EXAMPLES_KEY)
-    row = Row(report.nodeid, level, status, examples if isinstance(examples, int) else None)
+    examples, error = props.get(EXAMPLES_KEY), props.get(ERROR_KEY)
+    row = Row(report.nodeid, level, status, examples if isinstance(examples, int) else None,
+              reason=error if isinstance(error, str) else "")
     script, dot = props.get(SCRIPT_KEY), props.get(DOT_KEY)
     return row, ((script, dot) if isinstance(script, str) and isinstance(dot, str) else None)
 
@@ -115,10 +128,11 @@ def _markdown(rows: list[Row], header: dict[str, str]) -> str:
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
     lines += ["- results: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), ""]
-    lines += ["| level | property | result | examples | counterexample |", "|---|---|---|---|---|"]
+    lines += ["| level | property | result | examples | why | counterexample |", "|---|---|---|---|---|---|"]
     for row in rows:
         name = row.nodeid.split("::", 1)[-1]
-        link = f"[script]({row.script}), [graph]({row.dot})" if row.script else row.reason.replace("|", "\\|")[:120]
+        link = f"[script]({row.script}), [graph]({row.dot})" if row.script else ""
+        why = row.reason.replace("|", "\\|").replace("\n", " ")[:160]
         examples = "" if row.examples is None else str(row.examples)
-        lines.append(f"| {row.level} | `{name}` | {row.status} | {examples} | {link} |")
+        lines.append(f"| {row.level} | `{name}` | {row.status} | {examples} | {why} | {link} |")
     return "\n".join(lines) + "\n"
