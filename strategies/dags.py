@@ -165,6 +165,16 @@ def _join(draw: Any, g: _Growing, palette: _Palette, a: int, b: int) -> int:
     return a
 
 
+def _step_of(g: _Growing, v: int) -> int:
+    """The index of the step that creates value ``v``."""
+    next_id = 0
+    for k, step in enumerate(g.steps):
+        next_id += width(step)
+        if v < next_id:
+            return k
+    raise IndexError(v)
+
+
 def _ancestors(g: _Growing, v: int) -> list[int]:
     """Earlier values ``v`` depends on, nearest first."""
     producer: dict[int, Node] = {}
@@ -273,8 +283,8 @@ def _dags(
             main = _motif(draw, g, palette, main, draw(st.sampled_from(MOTIFS)))
             if g.n_nodes == before and not draw(st.booleans()):
                 break
-    if g.n_nodes == 0 and palette.unary:
-        main = _unary(draw, g, palette, main)
+    if isinstance(g.steps[_step_of(g, main)], Leaf) and palette.unary:
+        main = _unary(draw, g, palette, main)  # the output is computed, never a leaf
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
 
 

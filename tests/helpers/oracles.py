@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from strategies.graph import GraphSpec
+from strategies.graph import GraphSpec, evaluate
 from strategies.numerics import jacobians, side_by_side, tolerance, vjp
 from strategies.protocols import Array
 
@@ -16,6 +16,11 @@ def assert_vjp_matches(
     oracle: str, spec: GraphSpec, got: Sequence[Array | None], cotangent: Array, output: int | None = None
 ) -> None:
     """Each leaf's gradient equals ``J^T w`` from the complex-step Jacobian."""
+    reference_shape = evaluate(spec)[spec.output if output is None else output].shape
+    if cotangent.shape != reference_shape:
+        raise AssertionError(
+            f"[{oracle}] the output has shape {cotangent.shape}, the NumPy reference {reference_shape}"
+        )
     for k, (jac, grad) in enumerate(zip(jacobians(spec, output), got)):
         expected, magnitude = vjp(jac, cotangent)
         leaf = spec.leaves[k]

@@ -18,8 +18,8 @@ from strategies.numerics import STEP, side_by_side, tolerance
 from strategies.protocols import VariableLike, grad_array
 from tests.helpers.backprop import backward, cotangents
 from tests.helpers.drawing import draw_graph
-from tests.helpers.refcount import cyclic_gc_disabled
 from tests.helpers.graphs import upstream_functions
+from tests.helpers.refcount import cyclic_gc_disabled
 
 
 @pytest.mark.requires("memory")

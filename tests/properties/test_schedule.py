@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies.graph import build
 from strategies.implementation import Implementation
-from strategies.protocols import FunctionLike, VariableLike
+from strategies.protocols import FunctionLike, VariableLike, grad_array
 from tests.helpers.backprop import backward, cotangents
 from tests.helpers.drawing import draw_graph
 from tests.helpers.graphs import upstream_functions
@@ -61,3 +62,22 @@ def test_each_function_runs_once_after_all_its_consumers(impl: Implementation, d
                     f"[schedule] {label(producer)} ran backward before {label(consumer)}, "
                     "which consumes its output"
                 )
+
+
+@pytest.mark.requires("memory")
+@given(data=st.data())
+def test_backward_without_a_graph_only_seeds(impl: Implementation, data: st.DataObject) -> None:
+    """``backward()`` on a leaf, or on a value built under ``no_grad``, has nothing to
+    propagate: its grad becomes the seed (ones), and no other value gets one."""
+    spec = draw_graph(data, impl)
+    with impl.no_grad():
+        built = build(spec, impl)
+    for name, v in (("a leaf", built.leaves[0]), ("an output built under no_grad", built.output)):
+        v.backward()
+        got = grad_array(v.grad)
+        assert got is not None and got.shape == v.data.shape and np.all(got == 1), (
+            f"[backward without a graph] on {name}: grad {got!r}, expected ones"
+        )
+    assert all(grad_array(leaf.grad) is None for leaf in built.leaves[1:]), (
+        "[backward without a graph] another leaf received a gradient"
+    )

@@ -98,6 +98,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("grads share memory", "engine", "gradients handed to several inputs are stored as the same array",
            f"{CORE}:_backward", "_unshare_grads([root] + retained + list(reached_leaves.values()), create_graph)",
            "pass", "grad storage"),
+    Mutant("backward on a leaf crashes", "engine", "backward() on a value without a creator walks a graph of None",
+           f"{CORE}:_backward", "if creator is None:  # a leaf", "if False:  # a leaf", "backward without a graph"),
     Mutant("seed shape unchecked", "engine", "a seed gradient of the wrong shape is used as it is",
            f"{CORE}:_seed_gradient", "if seed.shape != data.shape:", "if False:", "bad seed"),
     Mutant("Python scalars promote", "engine", "a Python number becomes a float64 array (float32 * 2.0 is float64)",

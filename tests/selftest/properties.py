@@ -48,6 +48,7 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
     "forward": (test_forward.test_every_value_matches_numpy, {"dtype": "float64"}),
     "forward float32": (test_forward.test_every_value_matches_numpy, {"dtype": "float32"}),
     "schedule": (test_schedule.test_each_function_runs_once_after_all_its_consumers, {}),
+    "backward without a graph": (test_schedule.test_backward_without_a_graph_only_seeds, {}),
     "freed by refcount": (test_lifetime.test_dropping_the_output_frees_the_graph, {}),
     "outputs are weakrefs": (test_lifetime.test_function_outputs_are_weak_references, {}),
     "retain_grad=False": (test_lifetime.test_retain_grad_false_keeps_only_leaf_grads, {}),
