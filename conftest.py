@@ -34,6 +34,7 @@ from hypothesis.extra.redis import RedisExampleDatabase
 
 from strategies.capabilities import LEVEL_NAMES, LEVELS, capabilities
 from strategies.implementation import Implementation
+from strategies.ops import BY_NAME as OPS_BY_NAME
 from tests.helpers import report as report_module
 from tests.helpers.drawing import LastGraph
 from tests.selftest.mutants import BY_NAME as MUTANTS
@@ -105,6 +106,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="stop shrinking a failure after N seconds (Hypothesis's own limit is 300); "
         "for conformance runs against implementations that fail many properties",
     )
+    parser.addoption(
+        "--exclude-ops",
+        metavar="NAMES",
+        default="",
+        help="comma-separated catalogue ops to leave out of random graphs (found broken: see what else fails)",
+    )
     parser.addoption("--skips", metavar="FILE", default=None, help="test ids to skip: one per line, '# why' after it")
     parser.addoption("--xfails", metavar="FILE", default=None, help="test ids expected to fail, in the same format")
 
@@ -116,6 +123,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     target = config.getoption("--impl") or os.environ.get("DEZERO_IMPL") or "dezero"
     impl = Implementation.load(target)
+    excluded = frozenset(name.strip() for name in config.getoption("--exclude-ops").split(",") if name.strip())
+    unknown = excluded - set(OPS_BY_NAME)
+    if unknown:
+        raise pytest.UsageError(f"--exclude-ops: no catalogue ops named {sorted(unknown)}")
+    impl.excluded_ops = excluded
     config.stash[_IMPL] = impl
     config.stash[_IS_REFERENCE] = _is_reference(impl)
     shrink_seconds = config.getoption("--shrink-seconds")

@@ -120,12 +120,15 @@ def capabilities(impl: Implementation) -> Capabilities:
     levels = frozenset(name for name in LEVEL_NAMES if _PROBES[name](impl))
     grads_are_variables = "core" in levels and _grads_are_variables(impl)
     ops = tuple(op for op in CATALOGUE if all(has_requirement(impl, r) for r in op.requires))
-    graph_ops = ops
-    notes: tuple[str, ...] = ()
+    left_out = set(impl.excluded_ops)
+    notes: list[str] = []
+    if impl.excluded_ops:
+        notes.append(f"random graphs leave out, as asked: {', '.join(sorted(impl.excluded_ops))}")
     if "core" in levels and not _unused_output_works(impl):
-        graph_ops = tuple(op for op in ops if op.name != "fork")
-        notes = ("random graphs leave out the two-output probe `fork`: backward through a Function "
-                 "with an unused output fails (see the per-op property for fork)",)
-    result = Capabilities(levels, grads_are_variables, ops, graph_ops, notes)
+        left_out.add("fork")
+        notes.append("random graphs leave out the two-output probe `fork`: backward through a Function "
+                     "with an unused output fails (see the per-op property for fork)")
+    graph_ops = tuple(op for op in ops if op.name not in left_out)
+    result = Capabilities(levels, grads_are_variables, ops, graph_ops, tuple(notes))
     impl._cache["capabilities"] = result
     return result

@@ -58,6 +58,8 @@ class Implementation:
     name: str
     package: ModuleType
     origin: str = ""
+    # Catalogue ops to leave out of random graphs (known broken, to see what else fails).
+    excluded_ops: frozenset[str] = frozenset()
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
 
     # -- loading
