@@ -299,4 +299,5 @@ def _config_is_restored(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     after = impl.config_state()
     if after != before:
+        impl.restore_config(before)  # so that the tests after it run as they should
         pytest.fail(f"the test left Config changed: (enable_backprop, train) {before} -> {after}")

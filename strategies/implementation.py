@@ -155,12 +155,21 @@ class Implementation:
     def using_config(self, name: str, value: bool) -> contextlib.AbstractContextManager[Any]:
         return cast("contextlib.AbstractContextManager[Any]", self.package.using_config(name, value))
 
+    SWITCHES = ("enable_backprop", "train")
+
     def config_state(self) -> tuple[object, ...]:
         """The current values of the implementation's global switches."""
         config = getattr(self.package, "Config", None)
         if config is None:
             return ()
-        return tuple(getattr(config, name, None) for name in ("enable_backprop", "train"))
+        return tuple(getattr(config, name, None) for name in self.SWITCHES)
+
+    def restore_config(self, state: tuple[object, ...]) -> None:
+        """Set the switches back to ``state`` (from :meth:`config_state`)."""
+        config = getattr(self.package, "Config", None)
+        for name, value in zip(self.SWITCHES, state):
+            if value is not None:
+                setattr(config, name, value)
 
     @contextlib.contextmanager
     def seeded(self, seed: int) -> Iterator[None]:
