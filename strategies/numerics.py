@@ -7,10 +7,13 @@ rounding. The reference forwards take kinks and argmax from the real part, so th
 holds for piecewise ops too, away from their kinks (the DAG strategy keeps a margin).
 
 Tolerance rule (:func:`tolerance`): backprop's rounding error in element ``i`` of a
-gradient ``J^T w`` is bounded by a small multiple of ``eps * (|J|^T |w|)_i`` (the sum
-of the magnitudes being added), plus a floor for terms that cancel inside one
-Jacobian entry. So ``tol_i = rtol * (|J|^T|w|)_i + atol * max(1, max_j (|J|^T|w|)_j)``
-with ``rtol, atol`` per dtype (:data:`TOLERANCES`).
+gradient ``J^T w`` is a small multiple of ``eps * (|J|^T |w|)_i`` (the sum of the
+magnitudes being added), plus the error of terms that cancel before they reach the
+leaf (``d(x / x)``, ``1 - y*y``), which is of the order of ``eps`` times the largest
+gradient flowing anywhere in the graph, ``S = max_v |d(w . y) / dv|`` over every
+value ``v`` (:func:`gradient_scale`). So
+``tol_i = rtol * (|J|^T|w|)_i + atol * max(1, S)``, with ``rtol, atol`` per dtype
+(:data:`TOLERANCES`).
 """
 
 from __future__ import annotations
@@ -61,6 +64,28 @@ def jacobians(spec: GraphSpec, output: int | None = None) -> list[Array]:
     return result
 
 
+def value_vjp(spec: GraphSpec, cotangent: Array, value: int) -> tuple[Array, Array]:
+    """``d(w . y) / dv`` for any value ``v`` of the graph (a leaf or an intermediate,
+    shifted where it is computed), and the magnitude sum ``|dy/dv|^T |w|``."""
+    base = [x.astype(np.complex128) for x in leaf_arrays(spec)]
+    shape = evaluate(spec)[value].shape
+    grad, magnitude = np.zeros(shape), np.zeros(shape)
+    for index in np.ndindex(*shape):
+        delta = np.zeros(shape, dtype=np.complex128)
+        delta[index] = 1j * STEP
+        column = np.imag(evaluate(spec, base, shift=(value, delta))[spec.output]) / STEP
+        grad[index] = np.sum(cotangent * column)
+        magnitude[index] = np.sum(np.abs(cotangent * column))
+    return grad, magnitude
+
+
+def gradient_scale(spec: GraphSpec, cotangent: Array) -> float:
+    """The largest gradient flowing anywhere: ``max |d(w . y) / dv|`` over the values
+    on the path to the output."""
+    largest = [np.max(np.abs(value_vjp(spec, cotangent, v)[0]), initial=0.0) for v in spec.live]
+    return float(max(largest, default=0.0))
+
+
 def vjp(jacobian: Array, cotangent: Array) -> tuple[Array, Array]:
     """``J^T w`` and the magnitude sum ``|J|^T |w|`` for one leaf."""
     axes = (tuple(range(cotangent.ndim)), tuple(range(cotangent.ndim)))
@@ -78,11 +103,11 @@ def directional(spec: GraphSpec, direction: Sequence[Array], output: int | None 
     return np.asarray(np.imag(evaluate(spec, leaves)[out]) / STEP)
 
 
-def tolerance(magnitude: Array, dtype: str) -> Array:
-    """The allowed error of each element of a gradient whose terms sum to ``magnitude``."""
+def tolerance(magnitude: Array, dtype: str, scale: float) -> Array:
+    """The allowed error of each element of a gradient whose terms sum to
+    ``magnitude``, in a graph whose largest flowing gradient is ``scale``."""
     tol = TOLERANCES[dtype]
-    floor = max(1.0, float(np.max(magnitude))) if magnitude.size else 1.0
-    return np.asarray(tol.rtol * magnitude + tol.atol * floor)
+    return np.asarray(tol.rtol * magnitude + tol.atol * max(1.0, scale))
 
 
 def side_by_side(got: Array, expected: Array, allowed: Array, limit: int = 12) -> str:

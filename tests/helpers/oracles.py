@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from strategies.graph import GraphSpec, evaluate
-from strategies.numerics import jacobians, side_by_side, tolerance, vjp
+from strategies.numerics import gradient_scale, jacobians, side_by_side, tolerance, vjp
 from strategies.protocols import Array
 
 
@@ -21,6 +21,7 @@ def assert_vjp_matches(
         raise AssertionError(
             f"[{oracle}] the output has shape {cotangent.shape}, the NumPy reference {reference_shape}"
         )
+    scale = gradient_scale(spec, cotangent)
     for k, (jac, grad) in enumerate(zip(jacobians(spec, output), got)):
         expected, magnitude = vjp(jac, cotangent)
         leaf = spec.leaves[k]
@@ -36,7 +37,7 @@ def assert_vjp_matches(
             raise AssertionError(
                 f"[{oracle}] leaf v{leaf}: gradient of shape {grad.shape}, expected {expected.shape}"
             )
-        allowed = tolerance(magnitude, spec.dtype)
+        allowed = tolerance(magnitude, spec.dtype, scale)
         if not np.all(np.abs(grad.astype(np.float64) - expected) <= allowed):
             raise AssertionError(
                 f"[{oracle}] leaf v{leaf}: backprop gradient differs from the complex-step "
