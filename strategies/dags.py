@@ -11,7 +11,10 @@ Uniform random wiring rarely builds the shapes that break a backward engine, so
 - ``twice``: the same Variable as both inputs of one call, ``f(x, x)``;
 - ``fork``: a two-output Function, one output used, dropped, or both joined;
 - ``dead``: a branch that never reaches the output, sometimes still held;
-- ``fresh``: a join with a new leaf whose shape broadcasts against the graph.
+- ``fresh``: a join with a new leaf whose shape broadcasts against the graph;
+- ``image``: a value reshaped to images (N, C, H, W) and passed through an op on
+  images (convolution, pooling...), which four-dimensional values rarely meet
+  otherwise (only when the implementation has such ops).
 
 Values are computed with the catalogue's NumPy reference while the graph is drawn,
 so every op is placed only inside its domain, a margin away from its kinks and
@@ -22,7 +25,7 @@ towards small graphs of small, readable numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,9 +38,10 @@ from strategies.graph import GraphSpec, Leaf, Node, Step, width
 from strategies.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, Op
 from strategies.protocols import Array
 
-MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh")
+MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh", "image")
 LEAF_RANGE = 2.0  # leaf values lie in [-LEAF_RANGE, LEAF_RANGE]
 BOUND = 100.0  # no value of a generated graph exceeds this in magnitude
+IMAGE_SIZE = 96  # the image motif reshapes values of at most this many elements
 
 
 @dataclass
@@ -55,6 +59,17 @@ class _Growing:
         n = int(np.prod(shape))
         cents = draw(st.lists(st.integers(int(low * 100), int(high * 100)), min_size=n, max_size=n))
         leaf = Leaf(shape, tuple(c / 100 for c in cents))
+        self.steps.append(leaf)
+        self.values.append(leaf.array(self.dtype).astype(np.float64))
+        self.generation.append(0)
+        return len(self.values) - 1
+
+    def add_distinct_leaf(self, draw: Any, shape: tuple[int, ...], gap: float) -> int:
+        """A leaf whose values are distinct, ``gap`` apart, centred on 0, in an order
+        drawn (shrinking towards ascending)."""
+        n = int(np.prod(shape))
+        order = draw(st.permutations(range(n)))
+        leaf = Leaf(shape, tuple(round((k - (n - 1) / 2) * gap, 6) for k in order))
         self.steps.append(leaf)
         self.values.append(leaf.array(self.dtype).astype(np.float64))
         self.generation.append(0)
@@ -91,15 +106,20 @@ class _Palette:
     join: tuple[Op, ...]
     fork: Op | None
     reduce_all: Op | None
+    image: tuple[Op, ...] = ()  # one-input ops on images (N, C, H, W)
+    reshape: Op | None = None
 
     @classmethod
     def of(cls, ops: Sequence[Op]) -> _Palette:
         names = {op.name for op in ops}
+        unary = tuple(op for op in ops if op.arity == 1 and op.n_outputs == 1)
         return cls(
-            unary=tuple(op for op in ops if op.arity == 1 and op.n_outputs == 1),
+            unary=unary,
             join=tuple(op for op in ops if op.arity == 2),
             fork=BY_NAME["fork"] if "fork" in names else None,
             reduce_all=BY_NAME["sum"] if "sum" in names else None,
+            image=tuple(op for op in unary if op.family == "image"),
+            reshape=BY_NAME["reshape"] if "reshape" in names else None,
         )
 
 
@@ -237,7 +257,32 @@ def _motif(draw: Any, g: _Growing, palette: _Palette, main: int, name: str) -> i
         shape = draw(npst.broadcastable_shapes(g.values[main].shape, min_dims=0, max_dims=3, max_side=3))
         event("motif: fresh leaf")
         return _join(draw, g, palette, main, g.add_leaf(draw, shape))
+    if name == "image" and palette.image and palette.reshape is not None and 0 < g.values[main].size <= IMAGE_SIZE:
+        images = main
+        shape = _image_shape(draw, g.values[main].size)
+        if shape != g.values[main].shape:
+            reshaped = g.add_node(palette.reshape, [main], (("shape", shape),))
+            if reshaped is None:
+                return main
+            images = reshaped[0]
+        after = _unary(draw, g, replace(palette, unary=palette.image), images)
+        if after != images:
+            event("motif: image")
+        return after
     return main
+
+
+def _image_shape(draw: Any, size: int) -> tuple[int, int, int, int]:
+    """(N, C, H, W) with ``size`` elements: small batch and channels, the rest in
+    the image's sides."""
+
+    def divisor(n: int, most: int) -> int:
+        return int(draw(st.sampled_from([d for d in range(1, min(n, most) + 1) if n % d == 0])))
+
+    n = divisor(size, 2)
+    c = divisor(size // n, 3)
+    h = divisor(size // (n * c), 4)
+    return (n, c, h, size // (n * c * h))
 
 
 @st.composite
@@ -286,8 +331,14 @@ def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
         args = [g.add_leaf(draw, s, *op.leaf_range) for s in shapes.input_shapes]
     else:
         low, high = op.leaf_dims
-        shape = draw(npst.array_shapes(min_dims=low, max_dims=high, min_side=1, max_side=4))
-        args = [g.add_leaf(draw, shape, *op.leaf_range)]
+        shapes = op.leaf_shapes
+        if shapes is None:
+            shapes = npst.array_shapes(min_dims=low, max_dims=high, min_side=1, max_side=4)
+        shape = draw(shapes)
+        if op.distinct_leaf > 0:
+            args = [g.add_distinct_leaf(draw, shape, op.distinct_leaf)]
+        else:
+            args = [g.add_leaf(draw, shape, *op.leaf_range)]
     inputs = [g.input(a) for a in args]
     assume(op.applicable(inputs))
     try:
@@ -302,8 +353,9 @@ def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
 
 
 def single_op(op: Op, *, dtype: str = "float64") -> st.SearchStrategy[GraphSpec]:
-    """Graphs of one ``op`` applied to fresh leaves of up to three dimensions (with
-    its parameters drawn across their whole range), for checking each rule alone."""
+    """Graphs of one ``op`` applied to fresh leaves (of up to three dimensions, or as
+    the op's ``leaf_shapes`` and ``distinct_leaf`` say), with its parameters drawn
+    across their whole range, for checking each rule alone."""
     if not isinstance(op, Op):
         raise InvalidArgument(f"op must be a catalogue Op, got {op!r}")
     if dtype not in ("float32", "float64"):
