@@ -13,6 +13,7 @@ import __future__
 import contextlib
 import importlib
 import inspect
+import os
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ def _resolve(target: str) -> tuple[Any, str, Any]:
     return owner, name, importlib.import_module(module_name)
 
 
+# While a mutant is applied its name is in the environment, so that a property's
+# child process (tests.helpers.param_order) applies it too.
+MUTANT_ENV = "DEZERO_SELFTEST_MUTANT"
+
+
 @contextlib.contextmanager
 def applied(mutant: Mutant) -> Iterator[None]:
     owner, name, module = _resolve(mutant.target)
@@ -60,10 +66,16 @@ def applied(mutant: Mutant) -> Iterator[None]:
     namespace: dict[str, Any] = {}
     exec(code, module.__dict__, namespace)
     setattr(owner, name, namespace[name])
+    before = os.environ.get(MUTANT_ENV)
+    os.environ[MUTANT_ENV] = mutant.name
     try:
         yield
     finally:
         setattr(owner, name, original)
+        if before is None:
+            del os.environ[MUTANT_ENV]
+        else:
+            os.environ[MUTANT_ENV] = before
 
 
 CORE = "dezero.core"
@@ -132,3 +144,5 @@ MUTANTS: tuple[Mutant, ...] = (
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),
 )
+
+BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}
