@@ -12,9 +12,9 @@ Uniform random wiring rarely builds the shapes that break a backward engine, so
 - ``fork``: a two-output Function, one output used, dropped, or both joined;
 - ``dead``: a branch that never reaches the output, sometimes still held;
 - ``fresh``: a join with a new leaf whose shape broadcasts against the graph;
-- ``image``: a value reshaped to images (N, C, H, W) and passed through an op on
-  images (convolution, pooling...), which four-dimensional values rarely meet
-  otherwise (only when the implementation has such ops).
+- ``nn``: an op on images, normalization or a layer (``NN_FAMILIES``), often
+  after reshaping the value to images (N, C, H, W). These ops enter a graph only
+  through this motif, so that they do not dilute the others' choice of ops.
 
 Values are computed with the catalogue's NumPy reference while the graph is drawn,
 so every op is placed only inside its domain, a margin away from its kinks and
@@ -38,10 +38,15 @@ from strategies.graph import GraphSpec, Leaf, Node, Step, width
 from strategies.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, Op
 from strategies.protocols import Array
 
-MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh", "image")
+MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh")
+# Families of the ops only the ``nn`` motif places (strategies.ops_nn). It is one
+# motif in NN_ODDS (when the implementation has such ops): the per-op properties
+# check them alone, and rarer here they take few draws from the other motifs.
+NN_FAMILIES = frozenset({"image", "normalization", "layer"})
+NN_ODDS = 16
 LEAF_RANGE = 2.0  # leaf values lie in [-LEAF_RANGE, LEAF_RANGE]
 BOUND = 100.0  # no value of a generated graph exceeds this in magnitude
-IMAGE_SIZE = 96  # the image motif reshapes values of at most this many elements
+IMAGE_SIZE = 96  # the nn motif reshapes values of at most this many elements
 
 
 @dataclass
@@ -106,7 +111,7 @@ class _Palette:
     join: tuple[Op, ...]
     fork: Op | None
     reduce_all: Op | None
-    image: tuple[Op, ...] = ()  # one-input ops on images (N, C, H, W)
+    nn: tuple[Op, ...] = ()  # one-input ops on images, normalization, layers
     reshape: Op | None = None
 
     @classmethod
@@ -114,11 +119,11 @@ class _Palette:
         names = {op.name for op in ops}
         unary = tuple(op for op in ops if op.arity == 1 and op.n_outputs == 1)
         return cls(
-            unary=unary,
+            unary=tuple(op for op in unary if op.family not in NN_FAMILIES),
             join=tuple(op for op in ops if op.arity == 2),
             fork=BY_NAME["fork"] if "fork" in names else None,
             reduce_all=BY_NAME["sum"] if "sum" in names else None,
-            image=tuple(op for op in unary if op.family == "image"),
+            nn=tuple(op for op in unary if op.family in NN_FAMILIES),
             reshape=BY_NAME["reshape"] if "reshape" in names else None,
         )
 
@@ -257,17 +262,16 @@ def _motif(draw: Any, g: _Growing, palette: _Palette, main: int, name: str) -> i
         shape = draw(npst.broadcastable_shapes(g.values[main].shape, min_dims=0, max_dims=3, max_side=3))
         event("motif: fresh leaf")
         return _join(draw, g, palette, main, g.add_leaf(draw, shape))
-    if name == "image" and palette.image and palette.reshape is not None and 0 < g.values[main].size <= IMAGE_SIZE:
-        images = main
-        shape = _image_shape(draw, g.values[main].size)
-        if shape != g.values[main].shape:
-            reshaped = g.add_node(palette.reshape, [main], (("shape", shape),))
+    if name == "nn" and palette.nn:
+        x, size = main, g.values[main].size
+        if palette.reshape is not None and 0 < size <= IMAGE_SIZE and g.values[main].ndim != 4 and draw(st.booleans()):
+            reshaped = g.add_node(palette.reshape, [main], (("shape", _image_shape(draw, size)),))
             if reshaped is None:
                 return main
-            images = reshaped[0]
-        after = _unary(draw, g, replace(palette, unary=palette.image), images)
-        if after != images:
-            event("motif: image")
+            x = reshaped[0]
+        after = _unary(draw, g, replace(palette, unary=palette.nn), x)
+        if after != x:
+            event(f"motif: nn, {g.steps[-1].op if isinstance(g.steps[-1], Node) else ''}")
         return after
     return main
 
@@ -315,10 +319,11 @@ def _dags(
             main = _join(draw, g, palette, main, leaf)
         while g.n_nodes < max_nodes:
             before = g.n_nodes
-            main = _motif(draw, g, palette, main, draw(st.sampled_from(MOTIFS)))
+            nn = bool(palette.nn) and draw(st.integers(1, NN_ODDS)) == NN_ODDS  # shrinks away from nn
+            main = _motif(draw, g, palette, main, "nn" if nn else draw(st.sampled_from(MOTIFS)))
             if g.n_nodes == before and not draw(st.booleans()):
                 break
-    if g.n_nodes == 0 and palette.unary:
+    if g.generation[main] == 0 and palette.unary:  # the output is a node, never a leaf
         main = _unary(draw, g, palette, main)
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
 
