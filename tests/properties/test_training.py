@@ -254,7 +254,10 @@ def _freeze_targets(setup: Setup, data: st.DataObject) -> tuple[list[Any], set[i
     return [getattr(setup.model, name) for name in layers] + [setup.params[k] for k in singles], frozen
 
 
-@pytest.mark.parametrize("hook", ["WeightDecay", "ClipGrad", "FreezeParam"])
+HOOKS = ("WeightDecay", "ClipGrad", "FreezeParam")
+
+
+@pytest.mark.parametrize("hook", HOOKS)
 @given(data=st.data())
 def test_hooks_change_gradients_as_their_formula_says(impl: Implementation, hook: str, data: st.DataObject) -> None:
     """SGD after the hook: WeightDecay adds ``rate * p`` to each gradient; ClipGrad
