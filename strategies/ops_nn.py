@@ -43,6 +43,8 @@ MAX_IMAGE = 96
 MAX_SIDE = 6
 # Batch norm in training mode needs every channel's batch variance at least this.
 MIN_VARIANCE = 0.01
+# ... and its mean within this many standard deviations of 0.
+MAX_MEAN_TO_STD = 5.0
 # The batch norm eps values drawn, and the layer's (the book's default).
 EPS_VALUES = (2e-5, 1e-3, 0.1)
 LAYER_EPS = 2e-5
@@ -194,17 +196,16 @@ def _images(xs: Sequence[Input]) -> bool:
     return len(shape) == 4 and min(shape) >= 1 and max(shape[2:]) <= MAX_SIDE and math.prod(shape) <= MAX_IMAGE
 
 
-def _channel_variances(x: Array) -> Array:
-    axes = (0,) + tuple(range(2, x.ndim))
-    return np.asarray(np.var(x, axis=axes))
-
-
 def _normalizable(xs: Sequence[Input]) -> bool:
-    """At least two elements per channel, and a real variance in each."""
+    """At least two elements per channel, and in each a real variance, not small
+    beside the mean (centering values far from 0 with a small spread loses the
+    digits float32 gradients need)."""
     shape = xs[0].shape
     if len(shape) < 2 or min(shape) < 1 or math.prod(shape) // shape[1] < 2:
         return False
-    return bool(np.all(_channel_variances(xs[0].value) >= MIN_VARIANCE))
+    axes = (0,) + tuple(range(2, len(shape)))
+    mean, var = np.mean(xs[0].value, axis=axes), np.var(xs[0].value, axis=axes)
+    return bool(np.all(var >= MIN_VARIANCE) and np.all(mean**2 <= MAX_MEAN_TO_STD**2 * var))
 
 
 def _has_channels(xs: Sequence[Input]) -> bool:
