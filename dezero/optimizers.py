@@ -212,7 +212,8 @@ class Adam(Optimizer):
 
 def _set_grad(param: Parameter, grad: Array) -> None:
     """Give ``param`` a new gradient object (never write into one that might be shared)."""
-    param.grad = Variable(grad.astype(param.dtype, copy=False))
+    # np.asarray: arithmetic on 0-d arrays gives NumPy scalars, which are not ndarrays.
+    param.grad = Variable(np.asarray(grad, dtype=param.dtype))
 
 
 class WeightDecay:

@@ -26,6 +26,7 @@ LEVELS: tuple[tuple[str, str, str], ...] = (
     ("higher_order", "backward(create_graph=True), grads are Variables", "steps 32-36"),
     ("tensors", "reshape, transpose, sum, broadcast_to, sum_to, matmul", "steps 37-41"),
     ("nn", "linear, sigmoid, losses, softmax", "steps 42-47"),
+    ("layers", "Layer, Model, Linear and the optimizers", "steps 44-60"),
 )
 LEVEL_NAMES = tuple(name for name, _, _ in LEVELS)
 
@@ -63,6 +64,14 @@ def _has_functions(impl: Implementation, *names: str) -> bool:
     return all(hasattr(functions, name) for name in names)
 
 
+def _has_names(impl: Implementation, module: str, *names: str) -> bool:
+    try:
+        found = impl.submodule(module)
+    except ImplementationError:
+        return False
+    return all(hasattr(found, name) for name in names)
+
+
 def _has_generation(impl: Implementation) -> bool:
     try:
         return hasattr(impl.variable(np.array(1.0)), "generation")
@@ -82,14 +91,19 @@ _PROBES: dict[str, Callable[[Implementation], bool]] = {
     "higher_order": lambda impl: "create_graph" in _backward_parameters(impl),
     "tensors": lambda impl: _has_functions(impl, "reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul"),
     "nn": lambda impl: _has_functions(impl, "linear", "sigmoid", "mean_squared_error", "softmax_cross_entropy"),
+    "layers": lambda impl: _has_names(impl, "layers", "Layer", "Linear") and _has_names(impl, "models", "Model")
+    and _has_names(impl, "optimizers", "Optimizer", "SGD"),
 }
 
 
 def has_requirement(impl: Implementation, requirement: str) -> bool:
-    """``"F.sin"``: the functions module has ``sin``; ``"Variable.__add__"``: the
-    Variable class has it; otherwise a name on the package."""
+    """``"F.sin"``: the functions module has ``sin``; ``"L.Linear"``: the layers
+    module has ``Linear``; ``"Variable.__add__"``: the Variable class has it;
+    otherwise a name on the package."""
     if requirement.startswith("F."):
         return _has_functions(impl, requirement[2:])
+    if requirement.startswith("L."):
+        return _has_names(impl, "layers", requirement[2:])
     if requirement.startswith("Variable."):
         return impl.has("Variable") and hasattr(impl.Variable, requirement.split(".", 1)[1])
     return impl.has(requirement)

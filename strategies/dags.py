@@ -11,7 +11,10 @@ Uniform random wiring rarely builds the shapes that break a backward engine, so
 - ``twice``: the same Variable as both inputs of one call, ``f(x, x)``;
 - ``fork``: a two-output Function, one output used, dropped, or both joined;
 - ``dead``: a branch that never reaches the output, sometimes still held;
-- ``fresh``: a join with a new leaf whose shape broadcasts against the graph.
+- ``fresh``: a join with a new leaf whose shape broadcasts against the graph;
+- ``nn``: an op on images, normalization or a layer (``NN_FAMILIES``), often
+  after reshaping the value to images (N, C, H, W). These ops enter a graph only
+  through this motif, so that they do not dilute the others' choice of ops.
 
 Values are computed with the catalogue's NumPy reference while the graph is drawn,
 so every op is placed only inside its domain, a margin away from its kinks and
@@ -22,7 +25,7 @@ towards small graphs of small, readable numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,8 +39,14 @@ from strategies.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, O
 from strategies.protocols import Array
 
 MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh")
+# Families of the ops only the ``nn`` motif places (strategies.ops_nn). It is one
+# motif in NN_ODDS (when the implementation has such ops): the per-op properties
+# check them alone, and rarer here they take few draws from the other motifs.
+NN_FAMILIES = frozenset({"image", "normalization", "layer"})
+NN_ODDS = 16
 LEAF_RANGE = 2.0  # leaf values lie in [-LEAF_RANGE, LEAF_RANGE]
 BOUND = 100.0  # no value of a generated graph exceeds this in magnitude
+IMAGE_SIZE = 96  # the nn motif reshapes values of at most this many elements
 
 
 @dataclass
@@ -55,6 +64,17 @@ class _Growing:
         n = int(np.prod(shape))
         cents = draw(st.lists(st.integers(int(low * 100), int(high * 100)), min_size=n, max_size=n))
         leaf = Leaf(shape, tuple(c / 100 for c in cents))
+        self.steps.append(leaf)
+        self.values.append(leaf.array(self.dtype).astype(np.float64))
+        self.generation.append(0)
+        return len(self.values) - 1
+
+    def add_distinct_leaf(self, draw: Any, shape: tuple[int, ...], gap: float) -> int:
+        """A leaf whose values are distinct, ``gap`` apart, centred on 0, in an order
+        drawn (shrinking towards ascending)."""
+        n = int(np.prod(shape))
+        order = draw(st.permutations(range(n)))
+        leaf = Leaf(shape, tuple(round((k - (n - 1) / 2) * gap, 6) for k in order))
         self.steps.append(leaf)
         self.values.append(leaf.array(self.dtype).astype(np.float64))
         self.generation.append(0)
@@ -91,15 +111,20 @@ class _Palette:
     join: tuple[Op, ...]
     fork: Op | None
     reduce_all: Op | None
+    nn: tuple[Op, ...] = ()  # one-input ops on images, normalization, layers
+    reshape: Op | None = None
 
     @classmethod
     def of(cls, ops: Sequence[Op]) -> _Palette:
         names = {op.name for op in ops}
+        unary = tuple(op for op in ops if op.arity == 1 and op.n_outputs == 1)
         return cls(
-            unary=tuple(op for op in ops if op.arity == 1 and op.n_outputs == 1),
+            unary=tuple(op for op in unary if op.family not in NN_FAMILIES),
             join=tuple(op for op in ops if op.arity == 2),
             fork=BY_NAME["fork"] if "fork" in names else None,
             reduce_all=BY_NAME["sum"] if "sum" in names else None,
+            nn=tuple(op for op in unary if op.family in NN_FAMILIES),
+            reshape=BY_NAME["reshape"] if "reshape" in names else None,
         )
 
 
@@ -163,16 +188,6 @@ def _join(draw: Any, g: _Growing, palette: _Palette, a: int, b: int) -> int:
             return ids[0]
         candidates.remove(op)
     return a
-
-
-def _step_of(g: _Growing, v: int) -> int:
-    """The index of the step that creates value ``v``."""
-    next_id = 0
-    for k, step in enumerate(g.steps):
-        next_id += width(step)
-        if v < next_id:
-            return k
-    raise IndexError(v)
 
 
 def _ancestors(g: _Growing, v: int) -> list[int]:
@@ -247,7 +262,31 @@ def _motif(draw: Any, g: _Growing, palette: _Palette, main: int, name: str) -> i
         shape = draw(npst.broadcastable_shapes(g.values[main].shape, min_dims=0, max_dims=3, max_side=3))
         event("motif: fresh leaf")
         return _join(draw, g, palette, main, g.add_leaf(draw, shape))
+    if name == "nn" and palette.nn:
+        x, size = main, g.values[main].size
+        if palette.reshape is not None and 0 < size <= IMAGE_SIZE and g.values[main].ndim != 4 and draw(st.booleans()):
+            reshaped = g.add_node(palette.reshape, [main], (("shape", _image_shape(draw, size)),))
+            if reshaped is None:
+                return main
+            x = reshaped[0]
+        after = _unary(draw, g, replace(palette, unary=palette.nn), x)
+        if after != x:
+            event(f"motif: nn, {g.steps[-1].op if isinstance(g.steps[-1], Node) else ''}")
+        return after
     return main
+
+
+def _image_shape(draw: Any, size: int) -> tuple[int, int, int, int]:
+    """(N, C, H, W) with ``size`` elements: small batch and channels, the rest in
+    the image's sides."""
+
+    def divisor(n: int, most: int) -> int:
+        return int(draw(st.sampled_from([d for d in range(1, min(n, most) + 1) if n % d == 0])))
+
+    n = divisor(size, 2)
+    c = divisor(size // n, 3)
+    h = divisor(size // (n * c), 4)
+    return (n, c, h, size // (n * c * h))
 
 
 @st.composite
@@ -280,11 +319,12 @@ def _dags(
             main = _join(draw, g, palette, main, leaf)
         while g.n_nodes < max_nodes:
             before = g.n_nodes
-            main = _motif(draw, g, palette, main, draw(st.sampled_from(MOTIFS)))
+            nn = bool(palette.nn) and draw(st.integers(1, NN_ODDS)) == NN_ODDS  # shrinks away from nn
+            main = _motif(draw, g, palette, main, "nn" if nn else draw(st.sampled_from(MOTIFS)))
             if g.n_nodes == before and not draw(st.booleans()):
                 break
-    if isinstance(g.steps[_step_of(g, main)], Leaf) and palette.unary:
-        main = _unary(draw, g, palette, main)  # the output is computed, never a leaf
+    if g.generation[main] == 0 and palette.unary:  # the output is a node, never a leaf
+        main = _unary(draw, g, palette, main)
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
 
 
@@ -296,8 +336,14 @@ def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
         args = [g.add_leaf(draw, s, *op.leaf_range) for s in shapes.input_shapes]
     else:
         low, high = op.leaf_dims
-        shape = draw(npst.array_shapes(min_dims=low, max_dims=high, min_side=1, max_side=4))
-        args = [g.add_leaf(draw, shape, *op.leaf_range)]
+        shapes = op.leaf_shapes
+        if shapes is None:
+            shapes = npst.array_shapes(min_dims=low, max_dims=high, min_side=1, max_side=4)
+        shape = draw(shapes)
+        if op.distinct_leaf > 0:
+            args = [g.add_distinct_leaf(draw, shape, op.distinct_leaf)]
+        else:
+            args = [g.add_leaf(draw, shape, *op.leaf_range)]
     inputs = [g.input(a) for a in args]
     assume(op.applicable(inputs))
     try:
@@ -312,8 +358,9 @@ def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
 
 
 def single_op(op: Op, *, dtype: str = "float64") -> st.SearchStrategy[GraphSpec]:
-    """Graphs of one ``op`` applied to fresh leaves of up to three dimensions (with
-    its parameters drawn across their whole range), for checking each rule alone."""
+    """Graphs of one ``op`` applied to fresh leaves (of up to three dimensions, or as
+    the op's ``leaf_shapes`` and ``distinct_leaf`` say), with its parameters drawn
+    across their whole range, for checking each rule alone."""
     if not isinstance(op, Op):
         raise InvalidArgument(f"op must be a catalogue Op, got {op!r}")
     if dtype not in ("float32", "float64"):

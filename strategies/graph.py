@@ -126,10 +126,12 @@ class GraphSpec:
     def script(self, package: str = "dezero") -> str:
         """A Python script that rebuilds this graph on ``package`` as ``y``."""
         lines = ["import numpy as np", f"import {package}", f"from {package} import Variable"]
-        requires = {r for op in self.ops() for r in BY_NAME[op].requires}
-        if any(r.startswith("F.") for r in requires):
+        aliases = _aliases(self.ops())
+        if "F" in aliases:
             lines.append(f"import {package}.functions as F")
-        if "fork" in self.ops():
+        if "L" in aliases:
+            lines.append(f"import {package}.layers as L")
+        if "P" in aliases:
             lines += [
                 "from strategies.implementation import Implementation",
                 "from strategies.probes import probes_for",
@@ -246,12 +248,20 @@ def _code(source: str) -> Any:
     return code
 
 
+def _aliases(ops: set[str]) -> frozenset[str]:
+    return frozenset().union(*(BY_NAME[op].aliases for op in ops))
+
+
 def _namespace(impl: Implementation, ops: set[str]) -> dict[str, Any]:
-    """The names op templates use: ``np``, ``F`` and ``P`` (looked up now, at build time)."""
+    """The names op templates use: ``np``, ``F``, ``L`` and ``P`` (looked up now, at
+    build time)."""
     namespace: dict[str, Any] = {"np": np}
-    if any(r.startswith("F.") for op in ops for r in BY_NAME[op].requires):
+    aliases = _aliases(ops)
+    if "F" in aliases:
         namespace["F"] = impl.F
-    if "fork" in ops:
+    if "L" in aliases:
+        namespace["L"] = impl.submodule("layers")
+    if "P" in aliases:
         namespace["P"] = probes_for(impl)
     return namespace
 

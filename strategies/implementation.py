@@ -61,6 +61,9 @@ class Implementation:
     # Catalogue ops to leave out of random graphs (known broken, to see what else fails).
     excluded_ops: frozenset[str] = frozenset()
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+    # What ``load`` was given (a module name or a path): another process loads the
+    # same implementation with ``Implementation.load(target)``.
+    target: str = ""
 
     # -- loading
 
@@ -69,12 +72,14 @@ class Implementation:
         """``target`` is an importable module name, a directory holding a package, a
         package directory, or a single ``.py`` file (the book's early steps)."""
         if os.sep in target or target.endswith(".py") or os.path.exists(target):
-            return cls._load_path(os.path.abspath(target))
+            loaded = cls._load_path(os.path.abspath(target))
+            loaded.target = os.path.abspath(target)
+            return loaded
         try:
             package = importlib.import_module(target)
         except ImportError as exc:
             raise ImplementationError(f"cannot import implementation {target!r}: {exc}") from exc
-        return cls(target, package, origin=getattr(package, "__file__", "") or target)
+        return cls(target, package, origin=getattr(package, "__file__", "") or target, target=target)
 
     @classmethod
     def _load_path(cls, path: str) -> Implementation:
@@ -137,13 +142,18 @@ class Implementation:
     @property
     def F(self) -> ModuleType:
         """``dezero.functions``, imported on first use; ImplementationError if absent."""
-        functions = getattr(self.package, "functions", None)
-        if isinstance(functions, ModuleType):
-            return functions
+        return self.submodule("functions")
+
+    def submodule(self, name: str) -> ModuleType:
+        """``dezero.<name>`` (``functions``, ``layers``, ``optimizers``, ``models``),
+        imported on first use; ImplementationError if absent."""
+        module = getattr(self.package, name, None)
+        if isinstance(module, ModuleType):
+            return module
         try:
-            return importlib.import_module(self.package.__name__ + ".functions")
+            return importlib.import_module(f"{self.package.__name__}.{name}")
         except ImportError as exc:
-            raise ImplementationError(f"{self.name} has no functions module") from exc
+            raise ImplementationError(f"{self.name} has no {name} module") from exc
 
     def variable(self, data: Array, name: str | None = None) -> VariableLike:
         v = self.package.Variable(data) if name is None else self.package.Variable(data, name)

@@ -1,8 +1,9 @@
 """The op catalogue: every differentiable operation the DAG strategy can place.
 
-One :class:`Op` per operation of ``dezero.functions`` and of the Variable operators
-(plus the suite's own probe Functions, see :mod:`strategies.probes`). Each entry
-holds:
+One :class:`Op` (:mod:`strategies.opspec`) per operation of ``dezero.functions``
+and of the Variable operators, per layer of ``dezero.layers`` (those of images,
+normalization and layers are in :mod:`strategies.ops_nn`), plus the suite's own
+probe Functions (:mod:`strategies.probes`). Each entry holds:
 
 - ``template``: the call as Python source, e.g. ``"F.sum({0}, axis={axis})"``. The
   same text is shown in a counterexample script and evaluated to build the graph,
@@ -19,104 +20,26 @@ holds:
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from hypothesis import strategies as st
 
+from strategies.opspec import MARGIN as MARGIN
+from strategies.opspec import Code as Code
+from strategies.opspec import Draw as Draw
+from strategies.opspec import FreshLeaf as FreshLeaf
+from strategies.opspec import Inapplicable as Inapplicable
+from strategies.opspec import Input as Input
+from strategies.opspec import Op as Op
+from strategies.opspec import Params as Params
+from strategies.opspec import one_output as _one
+from strategies.opspec import same_dtype as _same_dtype
+from strategies.ops_nn import NN_OPS
 from strategies.protocols import Array
-
-# Parameters of one call: (name, value) pairs of Python literals (ints, floats,
-# bools, None, strings and tuples of those), so a spec is hashable and its values
-# render as source with repr().
-Params: TypeAlias = tuple[tuple[str, Any], ...]
-Draw: TypeAlias = Callable[[st.SearchStrategy[Any]], Any]
-
-# Values of an op's inputs stay this far from kinks, ties and domain edges, well
-# beyond any finite-difference step the oracles take.
-MARGIN = 0.05
-
-
-@dataclass(frozen=True)
-class Input:
-    """What an op sees of one input while a graph is generated."""
-
-    shape: tuple[int, ...]
-    value: Array  # the float64 reference value
-    dtype: str = "float64"  # the graph's dtype
-
-
-@dataclass(frozen=True)
-class FreshLeaf:
-    """A new leaf an op asks for (a weight, a target): its shape and value range."""
-
-    shape: tuple[int, ...]
-    low: float = -1.0
-    high: float = 1.0
-
-
-class Inapplicable(Exception):
-    """A parameter draw found no valid parameters for these inputs."""
-
-
-def _no_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
-    return (), ()
-
-
-def _always(xs: Sequence[Input]) -> bool:
-    return True
-
-
-@dataclass(frozen=True, repr=False)
-class Op:
-    name: str
-    arity: int  # inputs taken from the graph (fresh leaves come on top)
-    template: str
-    reference: Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]
-    requires: tuple[str, ...]
-    family: str
-    n_outputs: int = 1
-    smooth: bool = True
-    twice: bool = True
-    applicable: Callable[[Sequence[Input]], bool] = _always
-    draw_params: Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]] = field(
-        default=_no_params
-    )
-    # Where leaves feeding this op alone are drawn (most ops: anywhere in [-2, 2]),
-    # and how many dimensions they have.
-    leaf_range: tuple[float, float] = (-2.0, 2.0)
-    leaf_dims: tuple[int, int] = (0, 3)
-
-    def __repr__(self) -> str:
-        return f"BY_NAME[{self.name!r}]"
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))
-
-    def source(self, args: Sequence[str], params: Params) -> str:
-        """The call as Python source, with ``args`` as the input expressions."""
-        return self.template.format(*args, **{k: _literal(v) for k, v in params})
-
-
-def _literal(value: Any) -> str:
-    return value if isinstance(value, Code) else repr(value)
-
-
-class Code(str):
-    """A parameter that is rendered as source text as it is (an index expression)."""
-
-    __slots__ = ()
-
-
-def _one(f: Callable[..., npt.ArrayLike]) -> Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]:
-    """Adapt ``f(*arrays, **params) -> array`` to the reference signature."""
-    return lambda xs, p: (np.asarray(f(*xs, **p)),)
-
 
 # --------------------------------------------------------------------- domain helpers
 
@@ -267,11 +190,6 @@ def _array_const_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[
     return (("const", const), _same_dtype(xs[0])), ()
 
 
-def _same_dtype(x: Input) -> tuple[str, Code]:
-    """A constant array's dtype parameter: the graph's, so NumPy does not promote."""
-    return ("dtype", Code(f"np.{x.dtype}"))
-
-
 def _pow_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
     x = xs[0].value
     choices: list[float | int] = [2, 3]
@@ -286,12 +204,22 @@ def _rpow_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLe
     return (("c", draw(st.sampled_from([2.0, 0.5, 3.0]))),), ()
 
 
+@functools.lru_cache(maxsize=1024)
 def _factorizations(size: int, max_dims: int = 3) -> list[tuple[int, ...]]:
+    """Every shape of up to ``max_dims`` dimensions with ``size`` elements, fewest
+    dimensions first."""
     shapes: set[tuple[int, ...]] = {()} if size == 1 else set()
-    for ndim in range(1, max_dims + 1):
-        for dims in itertools.product(range(1, size + 1), repeat=ndim):
-            if math.prod(dims) == size:
-                shapes.add(dims)
+
+    def extend(prefix: tuple[int, ...], rest: int) -> None:
+        if prefix and rest == 1:
+            shapes.add(prefix)
+        if len(prefix) < max_dims:
+            for d in range(1, rest + 1):
+                if rest % d == 0:
+                    extend(prefix + (d,), rest // d)
+
+    if size >= 1:
+        extend((), size)
     return sorted(shapes, key=lambda s: (len(s), s))
 
 
@@ -463,7 +391,7 @@ def _pairwise(name: str, f: Callable[[Array, Array], Array], dunder: str, **kw: 
     return _operator(name, f"{{0}} {symbol} {{1}}", f, dunder, arity=2, **kw)
 
 
-CATALOGUE: tuple[Op, ...] = (
+_BASIC: tuple[Op, ...] = (
     # elementwise functions
     _unary("sin", np.sin),
     _unary("cos", np.cos),
@@ -586,5 +514,8 @@ CATALOGUE: tuple[Op, ...] = (
        ("Function",), "probe", n_outputs=2),
 )
 
+
+# Images, normalization and layers: strategies.ops_nn.
+CATALOGUE: tuple[Op, ...] = _BASIC + NN_OPS
 
 BY_NAME: dict[str, Op] = {op.name: op for op in CATALOGUE}

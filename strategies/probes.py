@@ -8,6 +8,7 @@ ndarrays (the book's steps 18-32) or Variables (later steps, differentiable agai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from strategies.implementation import Implementation
@@ -16,11 +17,18 @@ from strategies.protocols import Array
 
 class Probes:
     """``P.fork(x)`` returns ``[x * x, 3 * x]``: two outputs of one Function.
-    ``P.double(x)`` returns ``x + x``: the smallest Function, for probing."""
+    ``P.double(x)`` returns ``x + x``: the smallest Function, for probing.
+
+    Two helpers let a graph script stay one expression per value:
+    ``P.in_test_mode(f, *args)`` calls ``f`` in test mode (``Config.train`` False),
+    and ``P.with_params(layer, W=w, b=b)`` replaces a layer's parameters by the given
+    Variables (fresh leaves of the graph) and returns the layer.
+    """
 
     def __init__(self, impl: Implementation) -> None:
         base: type = impl.Function
         self.base = base
+        self.impl = impl
 
         class Fork(base):  # type: ignore[misc]  # a class chosen at run time
             def forward(self, x: Array) -> tuple[Array, Array]:
@@ -45,6 +53,18 @@ class Probes:
 
     def double(self, x: Any) -> Any:
         return self._double()(x)
+
+    def in_test_mode(self, f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with self.impl.using_config("train", False):
+            return f(*args, **kwargs)
+
+    @staticmethod
+    def with_params(layer: Any, **params: Any) -> Any:
+        """``layer`` with each named parameter attribute set to the given Variable;
+        its ``forward`` then computes with them, so gradients reach them."""
+        for name, value in params.items():
+            setattr(layer, name, value)
+        return layer
 
 
 def _input(func: Any, like: Any) -> Any:

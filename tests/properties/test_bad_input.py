@@ -52,8 +52,8 @@ BadCall = tuple[str, Callable[[tuple[int, ...]], st.SearchStrategy[Any]], Callab
 
 
 def _bad_axes(shape: tuple[int, ...]) -> st.SearchStrategy[int]:
-    ndim = len(shape)
-    return st.one_of(st.integers(max(ndim, 1), 6), st.integers(-6, -max(ndim, 1) - 1))
+    n = max(len(shape), 1)
+    return st.one_of(st.integers(n, n + 3), st.integers(-n - 3, -n - 1))
 
 BAD_CALLS: dict[str, BadCall] = {
     "reshape to another size": (

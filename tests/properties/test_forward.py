@@ -7,9 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.graph import build, evaluate
+from strategies.capabilities import capabilities
+from strategies.dags import single_op
+from strategies.graph import Built, GraphSpec, build, evaluate
 from strategies.implementation import Implementation
 from strategies.numerics import side_by_side
+from strategies.ops import BY_NAME
+from strategies.ops_nn import NN_OPS
 from tests.helpers.drawing import draw_graph
 
 pytestmark = pytest.mark.requires("core")
@@ -21,8 +25,25 @@ RTOL = {"float64": 1e-9, "float32": 1e-4}
 @given(data=st.data())
 def test_every_value_matches_numpy(impl: Implementation, dtype: str, data: st.DataObject) -> None:
     spec = draw_graph(data, impl, dtype=dtype)
-    built = build(spec, impl, keep_all=True)
+    _assert_values_match(spec, build(spec, impl, keep_all=True))
+
+
+@pytest.mark.parametrize("op_name", [op.name for op in NN_OPS])
+@given(data=st.data())
+def test_each_op_alone_matches_numpy(impl: Implementation, op_name: str, data: st.DataObject) -> None:
+    """Each op on images, normalization and layers alone (random DAGs rarely hold
+    four-dimensional values), float64 and float32, over its whole parameter range."""
+    op = BY_NAME[op_name]
+    if op not in capabilities(impl).ops:
+        pytest.skip(f"not applicable: the implementation lacks {', '.join(op.requires)}")
+    dtype = data.draw(st.sampled_from(["float64", "float32"]), label="dtype")
+    spec = draw_graph(data, impl, single_op(op, dtype=dtype))
+    _assert_values_match(spec, build(spec, impl, keep_all=True))
+
+
+def _assert_values_match(spec: GraphSpec, built: Built) -> None:
     expected = evaluate(spec)
+    dtype = spec.dtype
     for i, variable in sorted(built.values.items()):
         got = np.asarray(variable.data)
         want = expected[i]

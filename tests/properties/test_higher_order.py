@@ -3,6 +3,13 @@
 With ``s(x) = w . f(x)`` and first gradients ``g = grad s``, differentiating
 ``u . g`` again gives the Hessian-vector product ``H u``. It must equal the central
 difference of the first gradients along ``u``, and ``v . H u == u . H v``.
+
+Each op on images, normalization and layers (rare in random DAGs) is also checked
+alone, with the cotangent ``w`` a Variable of the second pass too: ``u . g`` is
+then differentiated with respect to ``w`` as well, which must give ``J u`` (the
+complex-step directional derivative). That reaches every rule of a double backward,
+also those of ops linear in their input (pooling, convolution in ``x``), whose
+``H u`` alone is zero.
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
+from strategies.dags import single_op
 from strategies.graph import GraphSpec, build
 from strategies.implementation import Implementation
-from strategies.numerics import side_by_side
-from strategies.ops import Op
+from strategies.numerics import directional, side_by_side
+from strategies.ops import BY_NAME, Op
+from strategies.ops_nn import NN_OPS
 from strategies.protocols import Array, VariableLike, grad_array
 from tests.helpers.backprop import backward, cotangents, grads
 from tests.helpers.drawing import draw_graph
@@ -79,6 +88,51 @@ def test_double_backward_matches_differences_of_first_grads(impl: Implementation
             f"[higher order] leaf v{spec.leaves[k]}: double backward H u differs from the central "
             f"difference of first grads along u\n" + side_by_side(got, expected, allowed)
         )
+
+
+@pytest.mark.parametrize("op_name", [op.name for op in NN_OPS if op.twice])
+@given(data=st.data())
+def test_each_op_alone_double_backward_matches_differences(
+    impl: Implementation, op_name: str, data: st.DataObject
+) -> None:
+    op = BY_NAME[op_name]
+    if op not in capabilities(impl).ops:
+        pytest.skip(f"not applicable: the implementation lacks {', '.join(op.requires)}")
+    spec = draw_graph(data, impl, single_op(op))
+    x = [a.astype(np.float64) for a in spec.leaf_arrays()]
+    built = build(spec, impl)
+    w = data.draw(cotangents(built.output.data.shape), label="cotangent w")
+    u = [data.draw(cotangents(a.shape), label=f"direction u{k}") for k, a in enumerate(x)]
+
+    seed = impl.variable(w.astype(spec.dtype))
+    built.output.grad = seed
+    built.output.backward(create_graph=True)
+    first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
+    for leaf in built.leaves:
+        leaf.cleargrad()
+    for g, uk in zip(first, u):
+        if g is not None and g.creator is not None:
+            backward(impl, g, uk)
+    hu = [np.zeros(uk.shape) if g is None else g for g, uk in zip(grads(built.leaves), u)]
+    hw = grad_array(seed.grad)
+
+    plus = _first_grads(impl, spec, w, [a + H * uk for a, uk in zip(x, u)])
+    minus = _first_grads(impl, spec, w, [a - H * uk for a, uk in zip(x, u)])
+    ju = directional(spec, u)
+    scale = max([1.0, float(np.max(np.abs(ju))) if ju.size else 1.0] + [float(np.max(np.abs(g))) for g in plus + hu if g.size])
+    for k, (got, p, m) in enumerate(zip(hu, plus, minus)):
+        expected = (p - m) / (2 * H)
+        allowed = 1e-5 * (np.abs(expected) + scale)
+        assert np.all(np.abs(got - expected) <= allowed), (
+            f"[higher order, {op_name} alone] leaf v{spec.leaves[k]}: double backward H u differs from "
+            f"the central difference of first grads along u\n" + side_by_side(got, expected, allowed)
+        )
+    assert hw is not None, f"[higher order, {op_name} alone] the cotangent received no gradient in the second pass"
+    allowed = 1e-5 * (np.abs(ju) + scale)
+    assert np.all(np.abs(hw - ju) <= allowed), (
+        f"[higher order, {op_name} alone] d(u . grad)/dw differs from J u (complex step)\n"
+        + side_by_side(hw, ju, allowed)
+    )
 
 
 @given(data=st.data())

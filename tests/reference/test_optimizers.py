@@ -219,6 +219,19 @@ def test_clip_grad_scales_by_the_global_norm(max_norm: float) -> None:
         np.testing.assert_allclose(p.array, p0 - rate * g, rtol=1e-12)
 
 
+@pytest.mark.parametrize("hook", [WeightDecay(0.5), ClipGrad(0.1)], ids=["WeightDecay", "ClipGrad"])
+def test_hooks_work_on_zero_dimensional_parameters(hook: Callable[[list[Parameter]], None]) -> None:
+    """Arithmetic on 0-d arrays gives NumPy scalars; the new grads are still arrays."""
+    model = Holder()
+    model.p = Parameter(np.array(2.0))
+    optimizer = SGD(lr=1.0).setup(model)
+    optimizer.add_hook(hook)
+    model.p.grad = Variable(np.array(1.0))
+    optimizer.update()
+    expected = 2.0 - (1.0 + 0.5 * 2.0) if isinstance(hook, WeightDecay) else 2.0 - 0.1 / (1.0 + 1e-6)
+    assert model.p.array.shape == () and model.p.array == pytest.approx(expected, rel=1e-12)
+
+
 def test_freeze_param_keeps_layers_and_parameters_fixed() -> None:
     """The book's FreezeParam sets grads to None and then crashes in update_one."""
     rng = np.random.default_rng(6)

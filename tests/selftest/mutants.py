@@ -13,6 +13,7 @@ import __future__
 import contextlib
 import importlib
 import inspect
+import os
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ def _resolve(target: str) -> tuple[Any, str, Any]:
     return owner, name, importlib.import_module(module_name)
 
 
+# While a mutant is applied its name is in the environment, so that a property's
+# child process (tests.helpers.param_order) applies it too.
+MUTANT_ENV = "DEZERO_SELFTEST_MUTANT"
+
+
 @contextlib.contextmanager
 def applied(mutant: Mutant) -> Iterator[None]:
     owner, name, module = _resolve(mutant.target)
@@ -60,14 +66,24 @@ def applied(mutant: Mutant) -> Iterator[None]:
     namespace: dict[str, Any] = {}
     exec(code, module.__dict__, namespace)
     setattr(owner, name, namespace[name])
+    before = os.environ.get(MUTANT_ENV)
+    os.environ[MUTANT_ENV] = mutant.name
     try:
         yield
     finally:
         setattr(owner, name, original)
+        if before is None:
+            del os.environ[MUTANT_ENV]
+        else:
+            os.environ[MUTANT_ENV] = before
 
 
 CORE = "dezero.core"
 F = "dezero.functions"
+CONV = "dezero.functions.conv"
+NORM = "dezero.functions.normalization"
+LAYERS = "dezero.layers"
+OPT = "dezero.optimizers"
 
 MUTANTS: tuple[Mutant, ...] = (
     # -- engine bugs
@@ -133,6 +149,107 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dtype changed", "rule", "Sigmoid.forward computes with a float64 constant, so float32 becomes float64",
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),
+    # -- images, normalization, layers: first order
+    Mutant("conv2d filter gradient transposed", "rule",
+           "the filter gradient contracts the output rows with the window columns (OH and OW swapped)",
+           f"{CONV}:Conv2DGradW.forward", "np.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))",
+           "np.tensordot(gy, col, ((0, 3, 2), (0, 4, 5)))", "op alone: conv2d"),
+    Mutant("conv2d input gradient loses its size", "rule",
+           "the input gradient is a deconv2d of default output size, not the input's (the book passes outsize)",
+           f"{CONV}:Conv2d.backward", "Deconv2d(self.stride, self.pad, (h, w))(gy, W)",
+           "Deconv2d(self.stride, self.pad)(gy, W)", "op alone: conv2d_nobias"),
+    Mutant("deconv2d filter gradient operands swapped", "rule",
+           "deconv2d's filter gradient correlates x with gy instead of gy with x",
+           f"{CONV}:Deconv2d.backward", "Conv2DGradW(self.geometry(W.shape))(gy, x)",
+           "Conv2DGradW(self.geometry(W.shape))(x, gy)", "op alone: deconv2d"),
+    Mutant("col2im kernel axes swapped", "rule",
+           "col2im of a window matrix reads its columns as (c, j, i), so im2col's gradient is transposed",
+           f"{CONV}:col2im_array", "transpose(0, 3, 4, 5, 1, 2)", "transpose(0, 3, 5, 4, 1, 2)",
+           "op alone: conv2d_simple"),
+    Mutant("im2col gradient ignores to_matrix", "rule",
+           "Im2col.backward always reads its gradient as a window matrix",
+           f"{CONV}:Im2col.backward", "*self.geometry.parts(), self.to_matrix)(gy)",
+           "*self.geometry.parts(), True)(gy)", "op alone: im2col"),
+    Mutant("im2col matrix columns transposed", "rule",
+           "im2col_array lays a window out as (c, j, i), which col2im's gradient then uses",
+           f"{CONV}:im2col_array", "col.transpose(0, 4, 5, 1, 2, 3)", "col.transpose(0, 4, 5, 1, 3, 2)",
+           "op alone: col2im"),
+    Mutant("max pooling gradient to the wrong element", "rule",
+           "the pooled gradient goes back through a (KW, KH) window, so the argmax index lands elsewhere",
+           f"{CONV}:Pooling2DGrad.forward", "col.reshape(n, c, kh, kw, oh, ow)", "col.reshape(n, c, kw, kh, oh, ow)",
+           "op alone: pooling"),
+    Mutant("average pooling divides by KH*KH", "rule", "the average's gradient divides by the kernel height squared",
+           f"{CONV}:AveragePooling.backward", "gy / (kh * kw)", "gy / (kh * kh)", "op alone: average_pooling"),
+    Mutant("batch_norm gradient mean over the batch axis only", "rule",
+           "the train-mode input gradient subtracts the mean of gy over axis 0, not over every axis but 1",
+           f"{NORM}:BatchNorm.backward", "gy - average(gy, axes, keepdims=True)", "gy - average(gy, 0, keepdims=True)",
+           "op alone: batch_norm"),
+    Mutant("batch_norm test-mode gradient forgets gamma", "rule",
+           "in test mode the input gradient is gy / std, without the scale gamma",
+           f"{NORM}:BatchNorm.backward", "gx = g * inv_std_data * gy if", "gx = inv_std_data * gy if",
+           "op alone: batch_norm_test"),
+    Mutant("Linear layer drops its bias", "rule", "Linear.forward calls F.linear without the bias",
+           f"{LAYERS}:Linear.forward", "F.linear(x, self.W, self.b)", "F.linear(x, self.W)", "op alone: layer_linear"),
+    Mutant("Conv2d layer ignores pad", "rule", "the Conv2d layer does not pass its padding on",
+           f"{LAYERS}:Conv2d._apply", "self.stride, self.pad)", "self.stride)", "op alone: layer_conv2d"),
+    Mutant("Deconv2d layer swaps stride and pad", "rule", "the Deconv2d layer passes pad where stride goes",
+           f"{LAYERS}:Deconv2d._apply", "self.stride, self.pad)", "self.pad, self.stride)", "op alone: layer_deconv2d"),
+    Mutant("BatchNorm layer swaps gamma and beta", "rule", "the BatchNorm layer passes beta as the scale",
+           f"{LAYERS}:BatchNorm.forward", "self.gamma, self.beta,", "self.beta, self.gamma,", "op alone: layer_batch_norm"),
+    # -- images, normalization: forward
+    Mutant("max pooling pads with zeros", "rule", "max pooling pads with 0 (the book), which wins over negative windows",
+           f"{CONV}:Pooling.forward", "_windows(x, self.geometry, fill=_lowest(x.dtype))", "_windows(x, self.geometry)",
+           "op alone forward: pooling"),
+    Mutant("batch_norm normalizes by the unbiased variance", "rule",
+           "the train-mode forward divides by the unbiased (count - 1) variance",
+           f"{NORM}:BatchNorm.forward", "batch_var = x.var(axis=axes)", "batch_var = x.var(axis=axes, ddof=1)",
+           "op alone forward: batch_norm"),
+    # -- images, normalization: second order
+    Mutant("conv2d double backward drops the input term", "rule",
+           "the filter gradient's backward returns no gradient for x (its needs_grad test inverted)",
+           f"{CONV}:Conv2DGradW.backward", "gx = Deconv2d(stride, pad, size)(gy, ggW) if self.needs_grad(0)",
+           "gx = Deconv2d(stride, pad, size)(gy, ggW) if not self.needs_grad(0)", "op alone twice: conv2d"),
+    Mutant("batch_norm backward treats 1/std as constant", "rule",
+           "the train-mode backward uses the batch's 1/std as a constant array (the book), so double backward "
+           "misses its dependence on x",
+           f"{NORM}:BatchNorm.backward", "(average(centered * centered, axes, keepdims=True) + self.eps)",
+           "(average(centered * centered, axes, keepdims=True).array + self.eps)", "op alone twice: batch_norm"),
+    Mutant("max pooling double backward reads windows column-major", "rule",
+           "the pooling gradient's own backward picks window elements in column-major order",
+           f"{CONV}:Pooling2DWithIndexes.forward", "col = col.reshape(n, c, kh * kw, oh, ow)",
+           "col = col.transpose(0, 1, 3, 2, 4, 5).reshape(n, c, kh * kw, oh, ow)", "op alone twice: pooling"),
+    # -- optimizers and hooks
+    Mutant("SGD promotes float32", "rule", "SGD rebinds the data to a float64 result (NEP 50 with a NumPy float64 lr)",
+           f"{OPT}:SGD.update_one", "param.array[...] -= self.lr * _grad(param)",
+           "param.data = param.array - np.float64(self.lr) * _grad(param)", "optimizer: SGD"),
+    Mutant("MomentumSGD sign", "rule", "MomentumSGD subtracts the velocity it already made negative",
+           f"{OPT}:MomentumSGD.update_one", "param.array[...] += v", "param.array[...] -= v", "optimizer: MomentumSGD"),
+    Mutant("AdaGrad forgets its history", "rule", "AdaGrad's h is the last squared gradient, not their sum",
+           f"{OPT}:AdaGrad.update_one", "h += grad * grad", "h[...] = grad * grad", "optimizer: AdaGrad"),
+    Mutant("AdaDelta averages squared gradients twice", "rule",
+           "AdaDelta's second average takes grad ** 2 instead of the step dx ** 2",
+           f"{OPT}:AdaDelta.update_one", "msdx += (1 - self.rho) * dx * dx", "msdx += (1 - self.rho) * grad * grad",
+           "optimizer: AdaDelta"),
+    Mutant("Adam bias correction swapped", "rule", "Adam corrects m with beta2 and v with beta1",
+           f"{OPT}:Adam.step_size", "math.sqrt(1 - self.beta2**k) / (1 - self.beta1**k)",
+           "math.sqrt(1 - self.beta1**k) / (1 - self.beta2**k)", "optimizer: Adam"),
+    Mutant("WeightDecay scales the gradient", "rule", "WeightDecay adds rate * grad instead of rate * param",
+           f"{OPT}:WeightDecay.__call__", "_grad(param) + self.rate * param.array",
+           "_grad(param) + self.rate * _grad(param)", "hook: WeightDecay"),
+    Mutant("ClipGrad uses the squared norm", "rule", "ClipGrad compares max_norm with the squared norm",
+           f"{OPT}:ClipGrad.__call__", "total = math.sqrt(sum(", "total = (sum(", "hook: ClipGrad"),
+    Mutant("hooks' dropped gradients still updated", "rule",
+           "update() filters gradients before the hooks only, so FreezeParam's None grads crash (the book)",
+           f"{OPT}:Optimizer.update", "params = [p for p in params if p.grad is not None]", "pass",
+           "hook: FreezeParam"),
+    # -- persistence
+    Mutant("save/load keys lose the sub-layer", "rule",
+           "named_params does not prefix a sub-layer's names, so two sub-layers' 'W' collide in the file",
+           f"{LAYERS}:Layer._walk", 'value._walk(f"{prefix}{name}/", seen)', "value._walk(prefix, seen)",
+           "save/load round trip"),
+    Mutant("parameter names in a set", "rule", "params() walks the attribute names as a set (the book), in hash order",
+           f"{LAYERS}:Layer._walk", "for name in self._params:", "for name in set(self._params):",
+           "parameter order across runs"),
 )
 
 

@@ -17,6 +17,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from strategies.implementation import Implementation
 from strategies.ops import CATALOGUE
+from strategies.ops_nn import NN_OPS
 from tests.properties import (
     test_bad_input,
     test_forward,
@@ -27,6 +28,7 @@ from tests.properties import (
     test_metamorphic,
     test_schedule,
     test_shapes_dtypes,
+    test_training,
 )
 
 SELFTEST_SETTINGS = settings(
@@ -74,6 +76,25 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
         f"bad input: {case}": (test_bad_input.test_bad_arguments_raise_value_error_and_change_nothing, {"case": case})
         for case in sorted(test_bad_input.BAD_CALLS)
     },
+    **{
+        f"op alone forward: {op.name}": (test_forward.test_each_op_alone_matches_numpy, {"op_name": op.name})
+        for op in NN_OPS
+    },
+    **{
+        f"op alone twice: {op.name}": (
+            test_higher_order.test_each_op_alone_double_backward_matches_differences, {"op_name": op.name})
+        for op in NN_OPS if op.twice
+    },
+    **{
+        f"optimizer: {name}": (test_training.test_optimizer_updates_match_the_closed_form, {"name": name})
+        for name in sorted(test_training.OPTIMIZERS)
+    },
+    **{
+        f"hook: {hook}": (test_training.test_hooks_change_gradients_as_their_formula_says, {"hook": hook})
+        for hook in test_training.HOOKS
+    },
+    "save/load round trip": (test_training.test_save_then_load_restores_every_parameter_exactly, {}),
+    "parameter order across runs": (test_training.test_parameter_order_is_the_same_under_every_hash_seed, {}),
 }
 STATEFUL = "stateful lifetime"
 NAMES = (*PROPERTIES, STATEFUL)
