@@ -20,6 +20,7 @@ from typing import Any, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
 import numpy as np
 import numpy.typing as npt
 
+from dezero._arrays import is_index
 from dezero._config import _enable_backprop, using_config
 
 # The dtype of an array is a run-time property here (float16/32/64 data, integer
@@ -228,8 +229,8 @@ class Variable:
 
 def _shape_from_args(args: tuple[ShapeLike, ...]) -> tuple[int, ...]:
     """``f(2, 3)`` and ``f((2, 3))`` both mean the shape ``(2, 3)``."""
-    if len(args) == 1 and not isinstance(args[0], SupportsIndex):
-        return tuple(int(i) for i in args[0])
+    if len(args) == 1 and not is_index(args[0]):
+        return tuple(int(i) for i in cast(Sequence[SupportsIndex], args[0]))
     return tuple(int(i) for i in args)  # type: ignore[arg-type]  # here each arg is an index
 
 
