@@ -270,6 +270,8 @@ class Function(Generic[OutputT]):
     backward's result means "this input receives no gradient" (integer labels, say).
     """
 
+    __slots__ = ("inputs", "outputs", "generation", "_output_specs", "__weakref__")
+
     inputs: list[Variable]
     outputs: list[weakref.ref[Variable]]
     generation: int
@@ -281,19 +283,29 @@ class Function(Generic[OutputT]):
         """Apply the Function: one Variable for a single output, a list for several."""
         variables = _as_input_variables(inputs)
         ys = self.forward(*[x.data for x in variables])
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        constant = all(x.__class__ is _Constant for x in variables)
-        outputs = [(_Constant if constant else Variable)(as_array(y)) for y in ys]
+        kind: type[Variable] = _Constant
+        for x in variables:
+            if x.__class__ is not _Constant:
+                kind = Variable
+                break
+        if isinstance(ys, tuple):
+            outputs = [kind(as_array(y)) for y in ys]
+        else:
+            outputs = [kind(as_array(ys))]
         if _enable_backprop.get():
-            self.generation = max([x.generation for x in variables])
-            for output in outputs:
-                output.set_creator(self)
-            self.inputs = variables
-            self.outputs = [weakref.ref(output) for output in outputs]
-            if len(outputs) > 1:
-                self._output_specs = tuple((y.shape, y.dtype) for y in ys)
+            self._link(variables, outputs)
         return cast(OutputT, outputs if len(outputs) > 1 else outputs[0])
+
+    def _link(self, variables: list[Variable], outputs: list[Variable]) -> None:
+        """Record the graph: the outputs' creator is this Function, which holds its
+        inputs and (weakly, so no cycle) its outputs."""
+        self.generation = max([x.generation for x in variables])
+        for output in outputs:
+            output.set_creator(self)
+        self.inputs = variables
+        self.outputs = [weakref.ref(output) for output in outputs]
+        if len(outputs) > 1:
+            self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
 
     def forward(self, *xs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -320,7 +332,10 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
     float32; as a 0-d float64 array it would promote. So the number is converted with
     the result type NumPy itself would use.
     """
-    if all(isinstance(x, Variable) for x in inputs):
+    for x in inputs:
+        if not isinstance(x, Variable):
+            break
+    else:
         return list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
     arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
     variables: list[Variable] = []

@@ -14,6 +14,8 @@ from dezero.functions.shape import sum_to
 
 
 class Add(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 + x1
 
@@ -30,6 +32,8 @@ def add(x0: Operand, x1: Operand) -> Variable:
 
 
 class Sub(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 - x1
 
@@ -51,6 +55,8 @@ def rsub(x0: Operand, x1: Operand) -> Variable:
 
 
 class Mul(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 * x1
 
@@ -67,6 +73,8 @@ def mul(x0: Operand, x1: Operand) -> Variable:
 
 
 class Div(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 / x1
 
@@ -88,6 +96,8 @@ def rdiv(x0: Operand, x1: Operand) -> Variable:
 
 
 class Neg(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return -x
 
@@ -102,6 +112,8 @@ def neg(x: Operand) -> Variable:
 class Pow(Function[Variable]):
     """``x ** c`` for a constant Python number ``c`` (the book's ``Pow``)."""
 
+    __slots__ = ("c",)
+
     def __init__(self, c: int | float) -> None:
         self.c = c
 
@@ -115,6 +127,8 @@ class Pow(Function[Variable]):
 
 class Power(Function[Variable]):
     """``x0 ** x1`` where the exponent is data too; its gradient needs ``x0 > 0``."""
+
+    __slots__ = ()
 
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0**x1
@@ -140,6 +154,8 @@ def pow(x: Operand, c: Operand) -> Variable:
 class AsType(Function[Variable]):
     """Cast to another dtype; the gradient is cast back."""
 
+    __slots__ = ("dtype",)
+
     def __init__(self, dtype: npt.DTypeLike) -> None:
         self.dtype = dtype
 
@@ -156,6 +172,8 @@ def astype(x: Operand, dtype: npt.DTypeLike) -> Variable:
 
 class Copy(Function[Variable]):
     """A copy in fresh memory; the identity for gradients."""
+
+    __slots__ = ()
 
     def forward(self, x: Array) -> Array:
         y: Array = x.copy()

@@ -166,6 +166,8 @@ def col2im_array(col: Array, image_shape: Shape4, geometry: Geometry, to_matrix:
 
 
 class Im2col(Function[Variable]):
+    __slots__ = ("geometry", "to_matrix")
+
     def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0, to_matrix: bool = True) -> None:
         self.geometry = Geometry.of(kernel_size, stride, pad)
         self.to_matrix = to_matrix
@@ -178,6 +180,8 @@ class Im2col(Function[Variable]):
 
 
 class Col2im(Function[Variable]):
+    __slots__ = ("image_shape", "geometry", "to_matrix")
+
     def __init__(
         self,
         input_shape: Shape4,
@@ -242,6 +246,8 @@ def col2im(
 class Conv2d(Function[Variable]):
     """``y[n, o] = sum over c, i, j of W[o, c, i, j] * window(x)[n, c, i, j] (+ b[o])``."""
 
+    __slots__ = ("stride", "pad")
+
     def __init__(self, stride: IntPair = 1, pad: IntPair = 0) -> None:
         self.stride = pair(stride, "stride", 1)
         self.pad = pair(pad, "pad", 0)
@@ -269,6 +275,8 @@ class Conv2d(Function[Variable]):
 class Deconv2d(Function[Variable]):
     """The transposed convolution: the adjoint of ``conv2d(., W)`` with respect to
     its input. ``W`` has shape (C_in, C_out, KH, KW); ``outsize`` is (OH, OW)."""
+
+    __slots__ = ("stride", "pad", "outsize")
 
     def __init__(self, stride: IntPair = 1, pad: IntPair = 0, outsize: tuple[int, int] | None = None) -> None:
         self.stride = pair(stride, "stride", 1)
@@ -301,6 +309,8 @@ class Deconv2d(Function[Variable]):
 class Conv2DGradW(Function[Variable]):
     """The gradient of ``conv2d(x, W)`` with respect to ``W`` for output gradient
     ``gy``: bilinear in ``(x, gy)``, so its own backward is a deconv and a conv."""
+
+    __slots__ = ("geometry",)
 
     def __init__(self, geometry: Geometry) -> None:
         self.geometry = geometry
@@ -392,6 +402,8 @@ class Pooling(Function[Variable]):
     """Max pooling. The padding never wins (it is -inf); among tied maxima the first
     in row-major window order takes the gradient."""
 
+    __slots__ = ("geometry", "indexes")
+
     def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
         self.geometry = Geometry.of(kernel_size, stride, pad)
 
@@ -410,6 +422,8 @@ class Pooling(Function[Variable]):
 
 class Pooling2DGrad(Function[Variable]):
     """Route each pooled gradient to the input element that was the maximum."""
+
+    __slots__ = ("input_shape", "geometry", "indexes")
 
     def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
         self.input_shape = input_shape
@@ -431,6 +445,8 @@ class Pooling2DWithIndexes(Function[Variable]):
     """Pick, in each window, the element at the given index (the adjoint of
     :class:`Pooling2DGrad`)."""
 
+    __slots__ = ("input_shape", "geometry", "indexes")
+
     def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
         self.input_shape = input_shape
         self.geometry = geometry
@@ -449,6 +465,8 @@ class Pooling2DWithIndexes(Function[Variable]):
 
 class AveragePooling(Function[Variable]):
     """The mean of each window; zero padding counts as elements of the window."""
+
+    __slots__ = ("geometry",)
 
     def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
         self.geometry = Geometry.of(kernel_size, stride, pad)

@@ -19,6 +19,8 @@ def _output(f: Function[Variable]) -> Variable:
 
 
 class Sin(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.sin(x)
 
@@ -31,6 +33,8 @@ def sin(x: Operand) -> Variable:
 
 
 class Cos(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.cos(x)
 
@@ -43,6 +47,8 @@ def cos(x: Operand) -> Variable:
 
 
 class Tanh(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.tanh(x)
 
@@ -56,6 +62,8 @@ def tanh(x: Operand) -> Variable:
 
 
 class Exp(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.exp(x)
 
@@ -68,6 +76,8 @@ def exp(x: Operand) -> Variable:
 
 
 class Log(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.log(x)
 
@@ -80,6 +90,8 @@ def log(x: Operand) -> Variable:
 
 
 class Sqrt(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.sqrt(x)
 
@@ -92,6 +104,8 @@ def sqrt(x: Operand) -> Variable:
 
 
 class Square(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.square(x)
 
@@ -104,6 +118,8 @@ def square(x: Operand) -> Variable:
 
 
 class Sigmoid(Function[Variable]):
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         # 0.5 * tanh(0.5 x) + 0.5 equals 1 / (1 + exp(-x)) and never overflows.
         return np.tanh(x * 0.5) * 0.5 + 0.5
@@ -120,6 +136,8 @@ def sigmoid(x: Operand) -> Variable:
 class _Masked(Function[Variable]):
     """``gx = gy * mask`` for a constant mask computed from the input."""
 
+    __slots__ = ()
+
     def mask(self, x: Array) -> Array:
         raise NotImplementedError
 
@@ -129,6 +147,8 @@ class _Masked(Function[Variable]):
 
 class Abs(_Masked):
     """The gradient at 0 is 0 (the subgradient PyTorch and NumPy's sign use)."""
+
+    __slots__ = ()
 
     def forward(self, x: Array) -> Array:
         return np.abs(x)
@@ -144,6 +164,8 @@ def abs(x: Operand) -> Variable:
 class ReLU(_Masked):
     """The gradient at 0 is 0."""
 
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.maximum(x, 0)
 
@@ -157,6 +179,8 @@ def relu(x: Operand) -> Variable:
 
 class LeakyReLU(_Masked):
     """``x`` where ``x > 0``, else ``slope * x``; the gradient at 0 is ``slope``."""
+
+    __slots__ = ("slope",)
 
     def __init__(self, slope: float) -> None:
         self.slope = slope
@@ -174,6 +198,8 @@ def leaky_relu(x: Operand, slope: float = 0.2) -> Variable:
 
 class Clip(_Masked):
     """The gradient is 1 inside ``[x_min, x_max]`` (ends included) and 0 outside."""
+
+    __slots__ = ("x_min", "x_max")
 
     def __init__(self, x_min: float, x_max: float) -> None:
         self.x_min = x_min

@@ -12,6 +12,8 @@ from dezero.functions.shape import reshape, sum_to, swapaxes_last
 class MatMul(Function[Variable]):
     """``x @ W`` for operands of two or more dimensions; batch axes broadcast."""
 
+    __slots__ = ()
+
     def forward(self, x: Array, W: Array) -> Array:
         y: Array = np.matmul(x, W)
         return y
@@ -47,6 +49,8 @@ def matmul(x: Operand, W: Operand) -> Variable:
 
 class Linear(Function[Variable]):
     """``x @ W + b`` for a 2-D ``x`` and ``W`` in one node (b optional)."""
+
+    __slots__ = ()
 
     def forward(self, x: Array, W: Array, b: Array | None = None) -> Array:
         y = x @ W

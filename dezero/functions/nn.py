@@ -23,6 +23,8 @@ from dezero.functions.shape import get_item
 
 
 class Softmax(Function[Variable]):
+    __slots__ = ("axis",)
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
@@ -44,6 +46,8 @@ def softmax(x: Operand, axis: int = 1) -> Variable:
 
 
 class LogSoftmax(Function[Variable]):
+    __slots__ = ("axis",)
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
@@ -78,6 +82,8 @@ class MeanSquaredError(Function[Variable]):
     """``sum((x0 - x1) ** 2) / len(x0)``: summed over features, averaged over the
     batch (first) axis, as in the book."""
 
+    __slots__ = ()
+
     def forward(self, x0: Array, x1: Array) -> Array:
         diff = x0 - x1
         return np.asarray((diff * diff).sum() / _batch_size(diff.shape))
@@ -96,6 +102,8 @@ def mean_squared_error(x0: Operand, x1: Operand) -> Variable:
 
 class SoftmaxCrossEntropy(Function[Variable]):
     """Mean over the batch of ``-log softmax(x)[i, t[i]]``; ``t`` gets no gradient."""
+
+    __slots__ = ()
 
     def forward(self, x: Array, t: Array) -> Array:
         n = x.shape[0]
@@ -137,6 +145,8 @@ def _check_labels(labels: Array, classes: int) -> None:
 class SigmoidCrossEntropy(Function[Variable]):
     """``sum(softplus(x) - t * x) / len(x)``, the logistic loss of logits ``x``
     against targets ``t`` in [0, 1], computed without overflow."""
+
+    __slots__ = ()
 
     def forward(self, x: Array, t: Array) -> Array:
         loss = np.logaddexp(0, x) - t * x

@@ -29,6 +29,8 @@ class BatchNorm(Function[Variable]):
     reuses a constant ``1 / std`` there, which drops those terms.)
     """
 
+    __slots__ = ("running_mean", "running_var", "decay", "eps", "train", "test_center", "test_var")
+
     def __init__(self, running_mean: Array, running_var: Array, decay: float, eps: float) -> None:
         self.running_mean = running_mean
         self.running_var = running_var

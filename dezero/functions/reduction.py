@@ -11,6 +11,8 @@ from dezero.functions.shape import broadcast_to, reshape
 
 
 class Sum(Function[Variable]):
+    __slots__ = ("axis", "keepdims")
+
     def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
         self.axis = axis
         self.keepdims = keepdims
@@ -45,6 +47,8 @@ class _Extremum(Function[Variable]):
     """max or min over axes. Tied extremes share the gradient equally, so the
     gradient sums to ``gy`` (the book gives each tied element all of it)."""
 
+    __slots__ = ("axis", "keepdims")
+
     def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
         self.axis = axis
         self.keepdims = keepdims
@@ -68,12 +72,16 @@ class _Extremum(Function[Variable]):
 
 
 class Max(_Extremum):
+    __slots__ = ()
+
     def reduce(self, x: Array) -> Array:
         y: Array = x.max(axis=self.axis, keepdims=self.keepdims)
         return y
 
 
 class Min(_Extremum):
+    __slots__ = ()
+
     def reduce(self, x: Array) -> Array:
         y: Array = x.min(axis=self.axis, keepdims=self.keepdims)
         return y

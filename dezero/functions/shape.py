@@ -13,6 +13,8 @@ from dezero.core import Array, Function, Operand, Variable, as_variable
 
 
 class Reshape(Function[Variable]):
+    __slots__ = ("shape",)
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -32,6 +34,8 @@ def reshape(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> Varia
 
 
 class Transpose(Function[Variable]):
+    __slots__ = ("axes",)
+
     def __init__(self, axes: tuple[int, ...] | None = None) -> None:
         self.axes = axes
 
@@ -79,6 +83,8 @@ def flatten(x: Operand) -> Variable:
 
 
 class GetItem(Function[Variable]):
+    __slots__ = ("slices",)
+
     def __init__(self, slices: Any) -> None:
         self.slices = slices
 
@@ -93,6 +99,8 @@ class GetItem(Function[Variable]):
 
 class GetItemGrad(Function[Variable]):
     """Scatter-add a gradient back into the indexed positions (repeats add up)."""
+
+    __slots__ = ("slices", "in_shape")
 
     def __init__(self, slices: Any, in_shape: tuple[int, ...]) -> None:
         self.slices = slices
@@ -114,6 +122,8 @@ def get_item(x: Operand, slices: Any) -> Variable:
 
 
 class BroadcastTo(Function[Variable]):
+    __slots__ = ("shape",)
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -135,6 +145,8 @@ def broadcast_to(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> 
 
 
 class SumTo(Function[Variable]):
+    __slots__ = ("shape",)
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 

@@ -86,7 +86,7 @@ MUTANTS: tuple[Mutant, ...] = (
            f"{CORE}:_backward", "if not retain_grad:\n                        y.grad = None",
            "if False:\n                        y.grad = None", "retain_grad=False"),
     Mutant("outputs held strongly", "engine", "Function.outputs hold the outputs themselves (a reference cycle)",
-           f"{CORE}:Function.__call__", "self.outputs = [weakref.ref(output) for output in outputs]",
+           f"{CORE}:Function._link", "self.outputs = [weakref.ref(output) for output in outputs]",
            "self.outputs = [(lambda o=output: o) for output in outputs]", "freed by refcount"),
     Mutant("no_grad ignored", "engine", "graphs are recorded whatever the grad mode",
            f"{CORE}:Function.__call__", "if _enable_backprop.get():", "if True:", "no_grad"),
