@@ -15,7 +15,7 @@ import heapq
 import weakref
 from collections.abc import Iterable, Sequence
 from itertools import count
-from typing import Any, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
+from typing import Any, ClassVar, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -256,6 +256,9 @@ class _Constant(Variable):
 
 
 OutputT = TypeVar("OutputT", bound=Union["Variable", list["Variable"]])
+# A gradient in a backward written for both kinds (``Function.array_backward``):
+# an ndarray in ``backward()``, a Variable in ``backward(create_graph=True)``.
+V = TypeVar("V", "Variable", Array)
 
 
 class Function(Generic[OutputT]):
@@ -265,12 +268,25 @@ class Function(Generic[OutputT]):
     a list (one per output), as in the book.
 
     Subclasses implement ``forward(*arrays) -> array | tuple of arrays`` on ndarrays and
-    ``backward(*grads) -> Variable | tuple of (Variable | None)`` on Variables, built
-    from other Functions so that the gradient is itself differentiable. ``None`` in
-    backward's result means "this input receives no gradient" (integer labels, say).
+    ``backward(*grads) -> grad | tuple of (grad | None)``. ``None`` in backward's result
+    means "this input receives no gradient" (integer labels, say).
+
+    In the book's style, backward gets Variables and builds its result from other
+    Functions, so that the gradient is itself differentiable. A subclass may instead
+    set ``array_backward = True`` and write its backward once for two kinds of
+    gradient: ndarrays (``backward()``: a plain gradient, computed without creating a
+    Variable or a node) and Variables (``backward(create_graph=True)``: a gradient with
+    a graph of its own). Such a backward reads its operands with
+    :meth:`inputs_like` / :meth:`output_like`, calls other Functions with
+    :meth:`apply`, and otherwise uses operators and the methods ndarray and Variable
+    share (``reshape``, ``transpose``, ``T``, ``sum(axis=..., keepdims=...)``). Every
+    Function of ``dezero.functions`` is written so.
     """
 
     __slots__ = ("inputs", "outputs", "generation", "_output_specs", "__weakref__")
+
+    # True when backward also takes and returns plain ndarrays (see above).
+    array_backward: ClassVar[bool] = False
 
     inputs: list[Variable]
     outputs: list[weakref.ref[Variable]]
@@ -320,6 +336,27 @@ class Function(Generic[OutputT]):
         expensive term for them and return None instead.
         """
         return self.inputs[index].__class__ is not _Constant
+
+    def inputs_like(self, gy: V) -> list[V]:
+        """The inputs in the form of the gradient ``gy``: the Variables themselves when
+        it is a Variable, their arrays when it is an array."""
+        if isinstance(gy, Variable):
+            return self.inputs
+        return [cast(Array, x.data) for x in self.inputs]
+
+    def output_like(self, gy: V) -> V:
+        """The (only) output in the form of ``gy``, as :meth:`inputs_like`."""
+        y = self.outputs[0]()
+        assert y is not None  # an output on the path being differentiated is alive
+        return y if isinstance(gy, Variable) else cast(Array, y.data)
+
+    def apply(self, *values: V) -> V:
+        """This Function on gradient values: a node of the graph when they are
+        Variables (as calling it does), its bare ``forward`` when they are arrays."""
+        for value in values:
+            if isinstance(value, Variable):
+                return cast(V, self(*values))
+        return cast(V, self.forward(*values))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} generation={getattr(self, 'generation', None)}>"
@@ -373,6 +410,11 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
     Gradients of this sweep are summed in a private buffer per Variable and only then
     added to ``.grad``; so a stale retained ``grad`` on an intermediate never leaks
     into the sweep, and two sweeps accumulate exactly twice one sweep.
+
+    Without ``create_graph`` the gradients in flight are plain ndarrays: a Function
+    with ``array_backward`` runs its backward on them, others get them wrapped as
+    Variables. Only the gradients stored in ``.grad`` become Variables. With
+    ``create_graph`` every gradient is a Variable and every step is recorded.
     """
     seed = _seed_gradient(root)
     creator = root.creator
@@ -381,12 +423,13 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
         return
 
     root.grad = seed  # held during the sweep, so that no leaf shares the seed's memory
-    pending: dict[int, Variable] = {id(root): seed}  # this sweep's grads, per Variable id
-    reached_leaves: dict[int, Variable] = {}
+    on_arrays = not create_graph
+    # This sweep's gradients per Variable, as arrays (on_arrays) or Variables.
+    pending: dict[Variable, Any] = {root: seed.data if on_arrays else seed}
+    leaves: list[Variable] = []
     retained: list[Variable] = []
     order = count()
     heap: list[tuple[int, int, Function[Any]]] = [(-creator.generation, next(order), creator)]
-    queued = {id(creator)}
 
     with using_config("enable_backprop", create_graph):
         while heap:
@@ -394,15 +437,18 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
             gys = []
             for i, ref in enumerate(func.outputs):
                 y = ref()
-                gy = pending.pop(id(y), None) if y is not None else None
+                gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
                 if y is not None and y is not root:  # the root holds the seed until the end
                     if not retain_grad:
                         y.grad = None
                     elif gy is not None:
-                        y.grad = _accumulate(y.grad, gy)
+                        y.grad = _accumulate(y.grad, _as_grad(gy))
                         retained.append(y)
-                gys.append(gy if gy is not None else _zeros_like_output(func, i, y))
+                gys.append(gy if gy is not None else _zeros_like_output(func, i, y, on_arrays))
 
+            takes_arrays = on_arrays and func.array_backward
+            if on_arrays and not takes_arrays:
+                gys = [Variable(as_array(gy)) for gy in gys]
             gxs = func.backward(*gys)
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
@@ -414,23 +460,36 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
             for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
                 if gx is None or x.__class__ is _Constant:
                     continue
-                gx = _conform(func, i, x, gx)
-                key = id(x)
-                if key in pending:
-                    pending[key] = pending[key] + gx
-                else:
-                    pending[key] = gx
+                gx = _conform(func, i, x, gx, takes_arrays)
+                if on_arrays and not takes_arrays:
+                    gx = gx.data
+                first = x not in pending
+                pending[x] = gx if first else pending[x] + gx
                 if x.creator is None:
-                    reached_leaves[key] = x
-                elif id(x.creator) not in queued:
-                    queued.add(id(x.creator))
+                    if first:
+                        leaves.append(x)
+                elif first and not _is_queued(x.creator, pending, x):
                     heapq.heappush(heap, (-x.creator.generation, next(order), x.creator))
 
-        for key, leaf in reached_leaves.items():
-            leaf.grad = _accumulate(leaf.grad, pending[key])
-    _unshare_grads([root] + retained + list(reached_leaves.values()), create_graph)
+        for leaf in leaves:
+            leaf.grad = _accumulate(leaf.grad, _as_grad(pending[leaf]))
+    _unshare_grads([root] + retained + leaves, create_graph)
     if not retain_grad:
         root.grad = None
+
+
+def _is_queued(creator: Function[Any], pending: dict[Variable, Any], x: Variable) -> bool:
+    """Whether ``creator``, whose output ``x`` just got its first gradient, is already
+    waiting to run: so when another of its outputs got one before. (It cannot have
+    run yet: it runs after every consumer of ``x``.)"""
+    if len(creator.outputs) == 1:
+        return False
+    return any(ref() in pending for ref in creator.outputs if ref() is not x)
+
+
+def _as_grad(g: Any) -> Variable:
+    """A gradient of the sweep as a Variable to store in ``.grad``."""
+    return g if isinstance(g, Variable) else Variable(as_array(g))
 
 
 def _seed_gradient(root: Variable) -> Variable:
@@ -455,16 +514,27 @@ def _seed_gradient(root: Variable) -> Variable:
     return seed
 
 
-def _zeros_like_output(func: Function[Any], index: int, y: Variable | None) -> Variable:
+def _zeros_like_output(func: Function[Any], index: int, y: Variable | None, on_arrays: bool) -> Any:
     """The gradient of an output that received none: zeros, also for a dropped
     output (the book passes None, which a multi-output backward then trips on)."""
     shape, dtype = (y.shape, y.dtype) if y is not None else func._output_specs[index]
-    return Variable(np.zeros(shape, dtype=dtype))
+    zeros = np.zeros(shape, dtype=dtype)
+    return zeros if on_arrays else Variable(zeros)
 
 
-def _conform(func: Function[Any], index: int, x: Variable, gx: object) -> Variable:
-    """Check that a backward's gradient fits its input; cast its dtype if needed."""
-    if not isinstance(gx, Variable):
+def _conform(func: Function[Any], index: int, x: Variable, gx: object, takes_arrays: bool) -> Any:
+    """Check that a backward's gradient fits its input; cast its dtype if needed.
+
+    A backward that was given arrays must return arrays (NumPy scalars count), one
+    that was given Variables must return Variables.
+    """
+    if takes_arrays:
+        if not isinstance(gx, (np.ndarray, np.generic)):
+            raise TypeError(
+                f"{type(func).__name__}.backward was given arrays and must return arrays "
+                f"(or None), got {type(gx).__name__} for input {index}"
+            )
+    elif not isinstance(gx, Variable):
         raise TypeError(
             f"{type(func).__name__}.backward must return Variables (or None), "
             f"got {type(gx).__name__} for input {index}"
@@ -480,7 +550,7 @@ def _conform(func: Function[Any], index: int, x: Variable, gx: object) -> Variab
                 f"cannot differentiate with respect to input {index} of "
                 f"{type(func).__name__}: its dtype {x.dtype} is not floating-point"
             )
-        gx = _F.astype(gx, x.dtype)
+        return gx.astype(x.dtype) if isinstance(gx, (np.ndarray, np.generic)) else _F.astype(gx, x.dtype)
     return gx
 
 

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from dezero.core import Array, Function, Operand, Variable
-
-
-def _output(f: Function[Variable]) -> Variable:
-    y = f.outputs[0]()
-    assert y is not None  # an output on the path being differentiated is alive
-    return y
+from dezero.core import V, Array, Function, Operand, Variable
 
 
 class Sin(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.sin(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * cos(self.inputs[0])
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        return gy * Cos().apply(x)
 
 
 def sin(x: Operand) -> Variable:
@@ -34,12 +30,14 @@ def sin(x: Operand) -> Variable:
 
 class Cos(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.cos(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * -sin(self.inputs[0])
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        return gy * -Sin().apply(x)
 
 
 def cos(x: Operand) -> Variable:
@@ -48,13 +46,15 @@ def cos(x: Operand) -> Variable:
 
 class Tanh(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.tanh(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        y = _output(self)
-        return gy * (1 - y * y)
+    def backward(self, gy: V) -> V:
+        y = self.output_like(gy)
+        gx: V = gy * (1 - y * y)
+        return gx
 
 
 def tanh(x: Operand) -> Variable:
@@ -63,12 +63,13 @@ def tanh(x: Operand) -> Variable:
 
 class Exp(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.exp(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * _output(self)
+    def backward(self, gy: V) -> V:
+        return gy * self.output_like(gy)
 
 
 def exp(x: Operand) -> Variable:
@@ -77,12 +78,14 @@ def exp(x: Operand) -> Variable:
 
 class Log(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.log(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy / self.inputs[0]
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        return gy / x
 
 
 def log(x: Operand) -> Variable:
@@ -91,12 +94,14 @@ def log(x: Operand) -> Variable:
 
 class Sqrt(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.sqrt(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy / (2 * _output(self))
+    def backward(self, gy: V) -> V:
+        gx: V = gy / (2 * self.output_like(gy))
+        return gx
 
 
 def sqrt(x: Operand) -> Variable:
@@ -105,12 +110,15 @@ def sqrt(x: Operand) -> Variable:
 
 class Square(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         return np.square(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * (2 * self.inputs[0])
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        gx: V = gy * (2 * x)
+        return gx
 
 
 def square(x: Operand) -> Variable:
@@ -119,14 +127,16 @@ def square(x: Operand) -> Variable:
 
 class Sigmoid(Function[Variable]):
     __slots__ = ()
+    array_backward = True
 
     def forward(self, x: Array) -> Array:
         # 0.5 * tanh(0.5 x) + 0.5 equals 1 / (1 + exp(-x)) and never overflows.
         return np.tanh(x * 0.5) * 0.5 + 0.5
 
-    def backward(self, gy: Variable) -> Variable:
-        y = _output(self)
-        return gy * y * (1 - y)
+    def backward(self, gy: V) -> V:
+        y = self.output_like(gy)
+        gx: V = gy * y * (1 - y)
+        return gx
 
 
 def sigmoid(x: Operand) -> Variable:
@@ -137,11 +147,12 @@ class _Masked(Function[Variable]):
     """``gx = gy * mask`` for a constant mask computed from the input."""
 
     __slots__ = ()
+    array_backward = True
 
     def mask(self, x: Array) -> Array:
         raise NotImplementedError
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         return gy * self.mask(self.inputs[0].array)
 
 
