@@ -33,6 +33,9 @@ ShapeLike: TypeAlias = Union[SupportsIndex, Sequence[SupportsIndex]]
 Axis: TypeAlias = Union[None, int, tuple[int, ...]]
 
 _PYTHON_SCALARS = (int, float, bool)
+# A gradient as backward passes it without create_graph: 0-d arithmetic in NumPy
+# gives NumPy scalars, which act as 0-d arrays.
+_ARRAYS = (np.ndarray, np.generic)
 
 
 def as_array(x: Array | Scalar, dtype: npt.DTypeLike | None = None) -> Array:
@@ -94,21 +97,36 @@ class Variable:
             raise ValueError(f"{self!r} holds no data")
         return self.data
 
+    # These read ``data`` directly (the engine reads them often) and fall back on
+    # ``array`` for its error when there is none.
+
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+        try:
+            return self.data.shape  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.array.ndim
+        try:
+            return self.data.ndim  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.ndim
 
     @property
     def size(self) -> int:
-        return self.array.size
+        try:
+            return self.data.size  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.size
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self.array.dtype
+        try:
+            return self.data.dtype  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.dtype
 
     def __len__(self) -> int:
         return len(self.array)
@@ -298,30 +316,30 @@ class Function(Generic[OutputT]):
     def __call__(self, *inputs: Operand) -> OutputT:
         """Apply the Function: one Variable for a single output, a list for several."""
         variables = _as_input_variables(inputs)
-        ys = self.forward(*[x.data for x in variables])
-        kind: type[Variable] = _Constant
+        arrays = []
+        kind: type[Variable] = _Constant  # the outputs of constants are constants
+        generation = 0
         for x in variables:
+            arrays.append(x.data)
             if x.__class__ is not _Constant:
                 kind = Variable
-                break
+            if x.generation > generation:
+                generation = x.generation
+        ys = self.forward(*arrays)
         if isinstance(ys, tuple):
             outputs = [kind(as_array(y)) for y in ys]
         else:
             outputs = [kind(as_array(ys))]
         if _enable_backprop.get():
-            self._link(variables, outputs)
-        return cast(OutputT, outputs if len(outputs) > 1 else outputs[0])
-
-    def _link(self, variables: list[Variable], outputs: list[Variable]) -> None:
-        """Record the graph: the outputs' creator is this Function, which holds its
-        inputs and (weakly, so no cycle) its outputs."""
-        self.generation = max([x.generation for x in variables])
-        for output in outputs:
-            output.set_creator(self)
-        self.inputs = variables
-        self.outputs = [weakref.ref(output) for output in outputs]
-        if len(outputs) > 1:
-            self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
+            self.generation = generation
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = variables
+            self.outputs = [weakref.ref(output) for output in outputs]
+            if len(outputs) > 1:
+                self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
+        # (typing.cast would cost a call per node)
+        return outputs if len(outputs) > 1 else outputs[0]  # type: ignore[return-value]
 
     def forward(self, *xs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -342,24 +360,33 @@ class Function(Generic[OutputT]):
         it is a Variable, their arrays when it is an array."""
         if isinstance(gy, Variable):
             return self.inputs
-        return [cast(Array, x.data) for x in self.inputs]
+        return [_value(x.data) for x in self.inputs]
 
     def output_like(self, gy: V) -> V:
         """The (only) output in the form of ``gy``, as :meth:`inputs_like`."""
         y = self.outputs[0]()
         assert y is not None  # an output on the path being differentiated is alive
-        return y if isinstance(gy, Variable) else cast(Array, y.data)
+        if isinstance(gy, Variable):
+            return y
+        value: V = _value(y.data)
+        return value
 
     def apply(self, *values: V) -> V:
         """This Function on gradient values: a node of the graph when they are
         Variables (as calling it does), its bare ``forward`` when they are arrays."""
         for value in values:
             if isinstance(value, Variable):
-                return cast(V, self(*values))
-        return cast(V, self.forward(*values))
+                return self(*values)  # type: ignore[return-value]
+        return self.forward(*values)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} generation={getattr(self, 'generation', None)}>"
+
+
+def _value(a: Any) -> Any:
+    """An input's array for a backward on arrays: a 0-d array as the NumPy scalar it
+    holds (the same value and dtype; NumPy computes with scalars several times faster)."""
+    return a if a.ndim else a[()]
 
 
 def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
@@ -460,16 +487,18 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
             for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
                 if gx is None or x.__class__ is _Constant:
                     continue
-                gx = _conform(func, i, x, gx, takes_arrays)
-                if on_arrays and not takes_arrays:
-                    gx = gx.data
+                if not (takes_arrays and isinstance(gx, _ARRAYS) and gx.shape == x.shape and gx.dtype == x.dtype):
+                    gx = _conform(func, i, x, gx, takes_arrays)  # checks, casts, or explains
+                    if on_arrays and not takes_arrays:
+                        gx = gx.data
                 first = x not in pending
                 pending[x] = gx if first else pending[x] + gx
-                if x.creator is None:
+                creator = x.creator
+                if creator is None:
                     if first:
                         leaves.append(x)
-                elif first and not _is_queued(x.creator, pending, x):
-                    heapq.heappush(heap, (-x.creator.generation, next(order), x.creator))
+                elif first and (len(creator.outputs) == 1 or not _is_queued(creator, pending, x)):
+                    heapq.heappush(heap, (-creator.generation, next(order), creator))
 
         for leaf in leaves:
             leaf.grad = _accumulate(leaf.grad, _as_grad(pending[leaf]))
@@ -482,8 +511,6 @@ def _is_queued(creator: Function[Any], pending: dict[Variable, Any], x: Variable
     """Whether ``creator``, whose output ``x`` just got its first gradient, is already
     waiting to run: so when another of its outputs got one before. (It cannot have
     run yet: it runs after every consumer of ``x``.)"""
-    if len(creator.outputs) == 1:
-        return False
     return any(ref() in pending for ref in creator.outputs if ref() is not x)
 
 
@@ -529,7 +556,7 @@ def _conform(func: Function[Any], index: int, x: Variable, gx: object, takes_arr
     that was given Variables must return Variables.
     """
     if takes_arrays:
-        if not isinstance(gx, (np.ndarray, np.generic)):
+        if not isinstance(gx, _ARRAYS):
             raise TypeError(
                 f"{type(func).__name__}.backward was given arrays and must return arrays "
                 f"(or None), got {type(gx).__name__} for input {index}"
@@ -550,7 +577,7 @@ def _conform(func: Function[Any], index: int, x: Variable, gx: object, takes_arr
                 f"cannot differentiate with respect to input {index} of "
                 f"{type(func).__name__}: its dtype {x.dtype} is not floating-point"
             )
-        return gx.astype(x.dtype) if isinstance(gx, (np.ndarray, np.generic)) else _F.astype(gx, x.dtype)
+        return gx.astype(x.dtype) if isinstance(gx, _ARRAYS) else _F.astype(gx, x.dtype)
     return gx
 
 
