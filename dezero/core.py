@@ -14,7 +14,6 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections.abc import Iterable, Sequence
-from itertools import count
 from typing import Any, ClassVar, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
 
 import numpy as np
@@ -203,31 +202,31 @@ class Variable:
     # -- operators
 
     def __add__(self, other: Operand) -> Variable:
-        return _F.add(self, other)
+        return _F.Add()(self, other)
 
     def __radd__(self, other: Operand) -> Variable:
-        return _F.add(other, self)
+        return _F.Add()(other, self)
 
     def __sub__(self, other: Operand) -> Variable:
-        return _F.sub(self, other)
+        return _F.Sub()(self, other)
 
     def __rsub__(self, other: Operand) -> Variable:
-        return _F.sub(other, self)
+        return _F.Sub()(other, self)
 
     def __mul__(self, other: Operand) -> Variable:
-        return _F.mul(self, other)
+        return _F.Mul()(self, other)
 
     def __rmul__(self, other: Operand) -> Variable:
-        return _F.mul(other, self)
+        return _F.Mul()(other, self)
 
     def __truediv__(self, other: Operand) -> Variable:
-        return _F.div(self, other)
+        return _F.Div()(self, other)
 
     def __rtruediv__(self, other: Operand) -> Variable:
-        return _F.div(other, self)
+        return _F.Div()(other, self)
 
     def __neg__(self) -> Variable:
-        return _F.neg(self)
+        return _F.Neg()(self)
 
     def __pow__(self, other: Operand) -> Variable:
         return _F.pow(self, other)
@@ -315,11 +314,12 @@ class Function(Generic[OutputT]):
 
     def __call__(self, *inputs: Operand) -> OutputT:
         """Apply the Function: one Variable for a single output, a list for several."""
-        variables = _as_input_variables(inputs)
         arrays = []
         kind: type[Variable] = _Constant  # the outputs of constants are constants
         generation = 0
-        for x in variables:
+        for x in inputs:
+            if not isinstance(x, Variable):  # raw data: wrap it as constants, then call again
+                return self(*_as_input_variables(inputs))
             arrays.append(x.data)
             if x.__class__ is not _Constant:
                 kind = Variable
@@ -329,13 +329,14 @@ class Function(Generic[OutputT]):
         if isinstance(ys, tuple):
             outputs = [kind(as_array(y)) for y in ys]
         else:
-            outputs = [kind(as_array(ys))]
+            outputs = [kind(ys if isinstance(ys, np.ndarray) else as_array(ys))]
         if _enable_backprop.get():
             self.generation = generation
             for output in outputs:
-                output.set_creator(self)
-            self.inputs = variables
-            self.outputs = [weakref.ref(output) for output in outputs]
+                output.creator = self
+                output.generation = generation + 1
+            self.inputs = list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
+            self.outputs = list(map(weakref.ref, outputs))
             if len(outputs) > 1:
                 self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
         # (typing.cast would cost a call per node)
@@ -407,8 +408,7 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
         if isinstance(x, Variable):
             variables.append(x)
         elif isinstance(x, _PYTHON_SCALARS):
-            dtype = np.result_type(*arrays, x) if arrays else None
-            variables.append(_Constant(np.asarray(x, dtype=dtype)))
+            variables.append(_Constant(np.asarray(x, dtype=_number_dtype(arrays, x))))
         elif isinstance(x, (np.ndarray, np.generic)):
             variables.append(_Constant(np.asarray(x)))
         else:
@@ -417,6 +417,14 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
                 f"got {type(x).__name__}"
             )
     return variables
+
+
+def _number_dtype(arrays: list[Array], x: Scalar) -> np.dtype[Any] | None:
+    """The dtype of ``array op x`` for a Python number ``x``: ``numpy.result_type``,
+    short-cut for the common case of one floating-point array (its own dtype)."""
+    if len(arrays) == 1 and arrays[0].dtype.kind == "f":
+        return arrays[0].dtype
+    return np.result_type(*arrays, x) if arrays else None
 
 
 # --------------------------------------------------------------------------- backward
@@ -429,10 +437,11 @@ def _is_float(dtype: np.dtype[Any]) -> bool:
 def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
     """Reverse-mode sweep from ``root``.
 
-    Schedule: Functions wait in a heap keyed by generation (highest first, ties in
-    the order they were reached). A Function's generation is below that of every
-    Function consuming its outputs, so it runs after all of them, exactly once.
-    (The book re-sorts a list on every insert, which is quadratic on wide graphs.)
+    Schedule: Functions wait in lists per generation, run from the highest generation
+    down (a heap holds the generations that have a list), each list in the order its
+    Functions were reached. A Function's generation is below that of every Function
+    consuming its outputs, so it runs after all of them, exactly once. (The book
+    re-sorts a list on every insert, which is quadratic on wide graphs.)
 
     Gradients of this sweep are summed in a private buffer per Variable and only then
     added to ``.grad``; so a stale retained ``grad`` on an intermediate never leaks
@@ -455,50 +464,58 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
     pending: dict[Variable, Any] = {root: seed.data if on_arrays else seed}
     leaves: list[Variable] = []
     retained: list[Variable] = []
-    order = count()
-    heap: list[tuple[int, int, Function[Any]]] = [(-creator.generation, next(order), creator)]
+    waiting = {creator.generation: [creator]}  # Functions to run, per generation
+    generations = [-creator.generation]  # the keys of waiting, in a heap (highest first)
 
     with using_config("enable_backprop", create_graph):
-        while heap:
-            func = heapq.heappop(heap)[2]
-            gys = []
-            for i, ref in enumerate(func.outputs):
-                y = ref()
-                gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
-                if y is not None and y is not root:  # the root holds the seed until the end
-                    if not retain_grad:
-                        y.grad = None
-                    elif gy is not None:
-                        y.grad = _accumulate(y.grad, _as_grad(gy))
-                        retained.append(y)
-                gys.append(gy if gy is not None else _zeros_like_output(func, i, y, on_arrays))
+        while generations:
+            for func in waiting.pop(-heapq.heappop(generations)):
+                # The gradients of its outputs (zeros for an output that got none).
+                gys = []
+                for i, ref in enumerate(func.outputs):
+                    y = ref()
+                    gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
+                    if y is not None and y is not root:  # the root holds the seed until the end
+                        if not retain_grad:
+                            y.grad = None
+                        elif gy is not None:
+                            y.grad = _accumulate(y.grad, _as_grad(gy))
+                            retained.append(y)
+                    gys.append(gy if gy is not None else _zeros_like_output(func, i, y, on_arrays))
 
-            takes_arrays = on_arrays and func.array_backward
-            if on_arrays and not takes_arrays:
-                gys = [Variable(as_array(gy)) for gy in gys]
-            gxs = func.backward(*gys)
-            if not isinstance(gxs, tuple):
-                gxs = (gxs,)
-            if len(gxs) != len(func.inputs):
-                raise RuntimeError(
-                    f"{type(func).__name__}.backward returned {len(gxs)} gradients "
-                    f"for {len(func.inputs)} inputs"
-                )
-            for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
-                if gx is None or x.__class__ is _Constant:
-                    continue
-                if not (takes_arrays and isinstance(gx, _ARRAYS) and gx.shape == x.shape and gx.dtype == x.dtype):
-                    gx = _conform(func, i, x, gx, takes_arrays)  # checks, casts, or explains
-                    if on_arrays and not takes_arrays:
-                        gx = gx.data
-                first = x not in pending
-                pending[x] = gx if first else pending[x] + gx
-                creator = x.creator
-                if creator is None:
-                    if first:
-                        leaves.append(x)
-                elif first and (len(creator.outputs) == 1 or not _is_queued(creator, pending, x)):
-                    heapq.heappush(heap, (-creator.generation, next(order), creator))
+                # Its backward, on arrays or on Variables.
+                takes_arrays = on_arrays and func.array_backward
+                if on_arrays and not takes_arrays:
+                    gys = [Variable(as_array(gy)) for gy in gys]
+                gxs = func.backward(*gys)
+                if not isinstance(gxs, tuple):
+                    gxs = (gxs,)
+                if len(gxs) != len(func.inputs):
+                    raise RuntimeError(
+                        f"{type(func).__name__}.backward returned {len(gxs)} gradients "
+                        f"for {len(func.inputs)} inputs"
+                    )
+                # Each input's gradient, checked and summed; on the first one, the
+                # input's creator starts waiting.
+                for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
+                    if gx is None or x.__class__ is _Constant:
+                        continue
+                    if not (takes_arrays and isinstance(gx, _ARRAYS) and gx.shape == x.shape and gx.dtype == x.dtype):
+                        gx = _conform(func, i, x, gx, takes_arrays)  # checks, casts, or explains
+                        if on_arrays and not takes_arrays:
+                            gx = gx.data
+                    first = x not in pending
+                    pending[x] = gx if first else pending[x] + gx
+                    creator = x.creator
+                    if creator is None:
+                        if first:
+                            leaves.append(x)
+                    elif first and (len(creator.outputs) == 1 or not _is_queued(creator, pending, x)):
+                        if creator.generation in waiting:
+                            waiting[creator.generation].append(creator)
+                        else:
+                            waiting[creator.generation] = [creator]
+                            heapq.heappush(generations, -creator.generation)
 
         for leaf in leaves:
             leaf.grad = _accumulate(leaf.grad, _as_grad(pending[leaf]))
