@@ -300,13 +300,14 @@ class Function(Generic[OutputT]):
     Function of ``dezero.functions`` is written so.
     """
 
-    __slots__ = ("inputs", "outputs", "generation", "_output_specs", "__weakref__")
+    __slots__ = ("inputs", "_outputs", "generation", "_output_specs", "__weakref__")
 
     # True when backward also takes and returns plain ndarrays (see above).
     array_backward: ClassVar[bool] = False
 
     inputs: list[Variable]
-    outputs: list[weakref.ref[Variable]]
+    # A weak reference to the output, or a tuple of them for several (see ``outputs``).
+    _outputs: weakref.ref[Variable] | tuple[weakref.ref[Variable], ...]
     generation: int
     # Shapes and dtypes of the outputs, kept for multi-output Functions only: an
     # output that was dropped (dead weakref) still needs a zero gradient.
@@ -329,18 +330,27 @@ class Function(Generic[OutputT]):
         if isinstance(ys, tuple):
             outputs = [kind(as_array(y)) for y in ys]
         else:
-            outputs = [kind(ys if isinstance(ys, np.ndarray) else as_array(ys))]
+            outputs = [kind(ys if isinstance(ys, np.ndarray) else np.asarray(ys))]
         if _enable_backprop.get():
             self.generation = generation
             for output in outputs:
                 output.creator = self
                 output.generation = generation + 1
             self.inputs = list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
-            self.outputs = list(map(weakref.ref, outputs))
-            if len(outputs) > 1:
+            if len(outputs) == 1:
+                self._outputs = weakref.ref(outputs[0])
+            else:
+                self._outputs = tuple(map(weakref.ref, outputs))
                 self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
         # (typing.cast would cost a call per node)
         return outputs if len(outputs) > 1 else outputs[0]  # type: ignore[return-value]
+
+    @property
+    def outputs(self) -> list[weakref.ref[Variable]]:
+        """Weak references to the outputs, as in the book (held without the list
+        when there is one output: a list per node costs time and memory)."""
+        refs = self._outputs
+        return list(refs) if isinstance(refs, tuple) else [refs]
 
     def forward(self, *xs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -365,7 +375,7 @@ class Function(Generic[OutputT]):
 
     def output_like(self, gy: V) -> V:
         """The (only) output in the form of ``gy``, as :meth:`inputs_like`."""
-        y = self.outputs[0]()
+        y = self._outputs()  # type: ignore[operator]  # one output: one weakref
         assert y is not None  # an output on the path being differentiated is alive
         if isinstance(gy, Variable):
             return y
@@ -397,12 +407,9 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
     float32; as a 0-d float64 array it would promote. So the number is converted with
     the result type NumPy itself would use.
     """
-    for x in inputs:
-        if not isinstance(x, Variable):
-            break
-    else:
-        return list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
     arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
+    if len(arrays) == len(inputs):
+        return list(inputs)  # type: ignore[arg-type]  # all Variables
     variables: list[Variable] = []
     for x in inputs:
         if isinstance(x, Variable):
@@ -472,7 +479,8 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
             for func in waiting.pop(-heapq.heappop(generations)):
                 # The gradients of its outputs (zeros for an output that got none).
                 gys = []
-                for i, ref in enumerate(func.outputs):
+                refs = func._outputs
+                for i, ref in enumerate(refs if isinstance(refs, tuple) else (refs,)):
                     y = ref()
                     gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
                     if y is not None and y is not root:  # the root holds the seed until the end
@@ -510,7 +518,7 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                     if creator is None:
                         if first:
                             leaves.append(x)
-                    elif first and (len(creator.outputs) == 1 or not _is_queued(creator, pending, x)):
+                    elif first and not (isinstance(creator._outputs, tuple) and _is_queued(creator, pending, x)):
                         if creator.generation in waiting:
                             waiting[creator.generation].append(creator)
                         else:
@@ -525,9 +533,9 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
 
 
 def _is_queued(creator: Function[Any], pending: dict[Variable, Any], x: Variable) -> bool:
-    """Whether ``creator``, whose output ``x`` just got its first gradient, is already
-    waiting to run: so when another of its outputs got one before. (It cannot have
-    run yet: it runs after every consumer of ``x``.)"""
+    """Whether ``creator`` (of several outputs), whose output ``x`` just got its first
+    gradient, is already waiting to run: so when another of its outputs got one
+    before. (It cannot have run yet: it runs after every consumer of ``x``.)"""
     return any(ref() in pending for ref in creator.outputs if ref() is not x)
 
 
