@@ -368,7 +368,8 @@ class Function(Generic[OutputT]):
 
     def inputs_like(self, gy: V) -> list[V]:
         """The inputs in the form of the gradient ``gy``: the Variables themselves when
-        it is a Variable, their arrays when it is an array."""
+        it is a Variable, their arrays when it is an array (a 0-d array as its NumPy
+        scalar, which computes the same, faster)."""
         if isinstance(gy, Variable):
             return self.inputs
         return [_value(x.data) for x in self.inputs]
