@@ -509,7 +509,11 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                 for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
                     if gx is None or x.__class__ is _Constant:
                         continue
-                    if not (takes_arrays and isinstance(gx, _ARRAYS) and gx.shape == x.shape and gx.dtype == x.dtype):
+                    data = x.data
+                    if not (
+                        takes_arrays and isinstance(gx, _ARRAYS) and data is not None
+                        and gx.shape == data.shape and gx.dtype == data.dtype
+                    ):  # fmt: skip
                         gx = _conform(func, i, x, gx, takes_arrays)  # checks, casts, or explains
                         if on_arrays and not takes_arrays:
                             gx = gx.data
