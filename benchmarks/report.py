@@ -545,6 +545,8 @@ def render(
         "Ratios are per round (reference time / other time in the same round); "
         + ("the test-suite rows come from `benchmarks/bench_suite.py` (section below)."
            if suite else "the test-suite targets are measured by `benchmarks/bench_suite.py` (not run)."),
+        "What makes the reference fast, what was tried, and why an unmet target stops where it "
+        "does: [performance.md](performance.md) (written by hand).",
         "",
     ]
     for bench in benchmarks:
