@@ -20,6 +20,7 @@ from benchmarks.plan import Benchmark
 from benchmarks.stats import Spread, loglog_slope, per_round_ratios
 
 REF = engines.REFERENCE
+SUITE_RAW = Path(__file__).resolve().parents[1] / "reports" / "suite.json"
 TORCH = ("torch-1thread", "torch-default")
 FLOOR = engines.FLOOR
 FLAT_LIMIT = 1 << 20  # bytes of RSS growth over the measured loops still called flat
@@ -348,6 +349,81 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+# ------------------------------------------------------------------ the test suite (bench_suite.py)
+
+SUITE_LIMIT = 600.0  # seconds: the ci profile on 2 cores
+SUITE_SPEEDUP = 1.7  # -n 2 against -n 0
+
+
+def fmt_minutes(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+def _suite_runs(suite: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {run["workers"]: run for run in suite.get("suite", [])}
+
+
+def suite_targets(suite: dict[str, Any]) -> list[list[str]]:
+    """Rows for the targets table from a ``bench_suite`` record."""
+    rows: list[list[str]] = []
+    runs = _suite_runs(suite)
+    two, serial = runs.get(2), runs.get(0)
+    if two is not None:
+        rows.append(["Suite: the `ci` profile with `-n 2` under 10 minutes",
+                     fmt_minutes(two["seconds"]), _met(two["seconds"] <= SUITE_LIMIT and two.get("returncode") == 0)])  # fmt: skip
+    if two is not None and serial is not None:
+        speedup = serial["seconds"] / two["seconds"]
+        rows.append([f"Suite: `-n 2` at least {SUITE_SPEEDUP}× faster than `-n 0`", f"{speedup:.2f}×",
+                     _met(speedup >= SUITE_SPEEDUP)])  # fmt: skip
+    projection = suite.get("oracle", {}).get("random projection")
+    if projection is not None:
+        most = projection["summary"]["directional_evaluations_max"]
+        rows.append(["Oracle: the random projection takes O(1) graph evaluations per check",
+                     f"at most {most:.0f} per check", _met(most <= 1)])  # fmt: skip
+    return rows
+
+
+def suite_section(suite: dict[str, Any]) -> list[str]:
+    """The test suite's wall time and the oracle's cost per example."""
+    out = [f"`benchmarks/bench_suite.py`, started {suite.get('started', '?')} at commit "
+           f"{suite.get('commit', '?')}; load average at start {_load(suite.get('load_average_start'))}. "
+           "Reproduce: `flock /tmp/heavy.lock .venv/bin/python -m benchmarks.bench_suite` "
+           "(an environment with the test extra).", ""]  # fmt: skip
+    runs = _suite_runs(suite)
+    if runs:
+        if suite.get("suite_from"):
+            out += [f"(The suite timings are from {suite['suite_from']}.)", ""]
+        rows = [[f"`CI=true pytest -n {w}`", fmt_minutes(r["seconds"]), str(r.get("outcome", ""))]
+                for w, r in sorted(runs.items(), reverse=True)]  # fmt: skip
+        out += table(["run (the `ci` profile: derandomized, 100 examples a property)", "wall time", "outcome"], rows)
+        out += [""]
+    oracle = suite.get("oracle", {})
+    if oracle:
+        rows = []
+        for name, entry in oracle.items():
+            m = entry["summary"]
+            options = ", ".join(f"{k}={v}" for k, v in entry["options"].items()) or "defaults"
+            rows.append([
+                f"{name} (`dags({options})`)", f"{m['examples']:.0f}",
+                f"{m['leaf_elements_median']:.0f} / {m['leaf_elements_max']:.0f}",
+                f"{m['jacobians_evaluations_median']:.0f} / {m['jacobians_evaluations_max']:.0f}",
+                f"{fmt_seconds(m['jacobians_s_median'])} [max {fmt_seconds(m['jacobians_s_max'])}]",
+                f"{m['directional_evaluations_max']:.0f}",
+                f"{fmt_seconds(m['directional_s_median'])} [max {fmt_seconds(m['directional_s_max'])}]",
+                f"{m['ratio_median']:.1f}×",
+            ])  # fmt: skip
+        out += table(["graphs", "examples", "leaf elements (median / max)",
+                      "full Jacobian: graph evaluations (median / max)", "full Jacobian: time per example",
+                      "projection: graph evaluations (max)", "projection: time per example",
+                      "time ratio (median)"], rows)  # fmt: skip
+        out += ["", "The oracle per example: `strategies.numerics.jacobians` evaluates the graph once per "
+                "leaf element (complex step, column by column); `strategies.numerics.directional` (the "
+                "random-projection check) once, whatever the graph's size. Times are the fastest of 3 "
+                "calls; evaluations are counted, not inferred."]  # fmt: skip
+    return out
+
+
 def engines_section(headers: dict[str, dict[str, Any]]) -> list[str]:
     rows = []
     for name in engines.REGISTRY:
@@ -433,6 +509,7 @@ def render(
     command: str,
     quick: bool,
     profile: str | None,
+    suite: dict[str, Any] | None = None,
 ) -> str:
     res = Results(runs)
     available = {n for n, h in headers.items() if "missing" not in h}
@@ -463,11 +540,13 @@ def render(
         "## Targets of issue 5",
         "",
         *targets_section(benchmarks, res),
+        *(["| " + " | ".join(row) + " |" for row in suite_targets(suite)] if suite else []),
         "",
-        (
-            "Ratios are per round (reference time / other time in the same round); the "
-            "test-suite targets of the issue are not measured here."
-        ),
+        "Ratios are per round (reference time / other time in the same round); "
+        + ("the test-suite rows come from `benchmarks/bench_suite.py` (section below)."
+           if suite else "the test-suite targets are measured by `benchmarks/bench_suite.py` (not run)."),
+        "What makes the reference fast, what was tried, and why an unmet target stops where it "
+        "does: [performance.md](performance.md) (written by hand).",
         "",
     ]
     for bench in benchmarks:
@@ -482,10 +561,17 @@ def render(
         rounds = f"{bench.rounds} round{'s' if bench.rounds > 1 else ''}"
         out += [f"## {bench.title}", "", f"`benchmarks/bench_{bench.key}.py`, {rounds}.", "", *section, ""]
     out += ["## Consistency", "", *consistency(benchmarks, res), ""]
+    if suite:
+        out += ["## The test suite: wall time and the oracle's cost", "", *suite_section(suite), ""]
     if profile:
         out += ["## Where the reference spends its time", "", profile.strip(), ""]
     out += ["## Method", "", METHOD, ""]
     return "\n".join(out)
+
+
+def load_suite(path: Path = SUITE_RAW) -> dict[str, Any] | None:
+    """The last ``bench_suite`` record, if there is one."""
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -493,6 +579,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("raw", type=Path)
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--profile", type=Path, help="a Markdown file to include as the profile section")
+    parser.add_argument("--suite", type=Path, default=SUITE_RAW, help="bench_suite.py's record, if present")
     args = parser.parse_args(argv)
     from benchmarks.plan import Benchmark as B
 
@@ -502,6 +589,7 @@ def main(argv: list[str] | None = None) -> None:
     args.output.write_text(render(
         benchmarks=benchmarks, headers=raw["headers"], runs=raw["runs"], facts=raw["facts"],
         command=raw["command"], quick=raw.get("quick", False), profile=profile,
+        suite=load_suite(args.suite),
     ))  # fmt: skip
 
 

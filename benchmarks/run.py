@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     markdown = report.render(
         benchmarks=benchmarks, headers=headers, runs=[asdict(r) for r in runs],
         facts=facts, command=command, quick=args.quick, profile=profile_md,
+        suite=report.load_suite(),
     )  # fmt: skip
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(markdown)

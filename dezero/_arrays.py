@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, SupportsIndex, TypeAlias, Union
+from typing import Any, SupportsIndex, TypeAlias, TypeGuard, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -36,17 +36,25 @@ def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(result))
 
 
+def is_index(x: object) -> TypeGuard[SupportsIndex]:
+    """Whether ``x`` is an integer (has ``__index__``), as ``isinstance(x, SupportsIndex)``
+    says, without the cost of a run-time Protocol check."""
+    return hasattr(type(x), "__index__")
+
+
 def as_shape(shape: SupportsIndex | Sequence[SupportsIndex]) -> tuple[int, ...]:
     """A shape as a tuple of ints (an int ``n`` means ``(n,)``)."""
+    if type(shape) is tuple and all(type(d) is int for d in shape):
+        return shape
     if isinstance(shape, bool):
         raise TypeError("a shape must be an int or a sequence of ints, got bool")
-    if isinstance(shape, SupportsIndex):
+    if is_index(shape):
         return (shape.__index__(),)
     try:
-        dims = tuple(shape)
+        dims = tuple(cast(Sequence[SupportsIndex], shape))
     except TypeError:
         raise TypeError(f"a shape must be an int or a sequence of ints, got {shape!r}") from None
-    if any(isinstance(d, bool) or not isinstance(d, SupportsIndex) for d in dims):
+    if any(isinstance(d, bool) or not is_index(d) for d in dims):
         raise TypeError(f"a shape must be an int or a sequence of ints, got {shape!r}")
     return tuple(d.__index__() for d in dims)
 
@@ -66,7 +74,6 @@ def sum_to(x: Array, shape: tuple[int, ...]) -> Array:
     The inverse of broadcasting: ``shape`` must broadcast to ``x.shape``, else
     ``ValueError`` (the book silently returns a wrong shape).
     """
-    shape = as_shape(shape)
     if x.shape == shape:
         return x
     check_broadcastable(shape, x.shape)

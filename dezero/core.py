@@ -14,12 +14,12 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections.abc import Iterable, Sequence
-from itertools import count
-from typing import Any, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
+from typing import Any, ClassVar, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from dezero._arrays import is_index
 from dezero._config import _enable_backprop, using_config
 
 # The dtype of an array is a run-time property here (float16/32/64 data, integer
@@ -32,6 +32,9 @@ ShapeLike: TypeAlias = Union[SupportsIndex, Sequence[SupportsIndex]]
 Axis: TypeAlias = Union[None, int, tuple[int, ...]]
 
 _PYTHON_SCALARS = (int, float, bool)
+# A gradient as backward passes it without create_graph: 0-d arithmetic in NumPy
+# gives NumPy scalars, which act as 0-d arrays.
+_ARRAYS = (np.ndarray, np.generic)
 
 
 def as_array(x: Array | Scalar, dtype: npt.DTypeLike | None = None) -> Array:
@@ -93,21 +96,36 @@ class Variable:
             raise ValueError(f"{self!r} holds no data")
         return self.data
 
+    # These read ``data`` directly (the engine reads them often) and fall back on
+    # ``array`` for its error when there is none.
+
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+        try:
+            return self.data.shape  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.array.ndim
+        try:
+            return self.data.ndim  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.ndim
 
     @property
     def size(self) -> int:
-        return self.array.size
+        try:
+            return self.data.size  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.size
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self.array.dtype
+        try:
+            return self.data.dtype  # type: ignore[union-attr]
+        except AttributeError:
+            return self.array.dtype
 
     def __len__(self) -> int:
         return len(self.array)
@@ -184,31 +202,31 @@ class Variable:
     # -- operators
 
     def __add__(self, other: Operand) -> Variable:
-        return _F.add(self, other)
+        return _F.Add()(self, other)
 
     def __radd__(self, other: Operand) -> Variable:
-        return _F.add(other, self)
+        return _F.Add()(other, self)
 
     def __sub__(self, other: Operand) -> Variable:
-        return _F.sub(self, other)
+        return _F.Sub()(self, other)
 
     def __rsub__(self, other: Operand) -> Variable:
-        return _F.sub(other, self)
+        return _F.Sub()(other, self)
 
     def __mul__(self, other: Operand) -> Variable:
-        return _F.mul(self, other)
+        return _F.Mul()(self, other)
 
     def __rmul__(self, other: Operand) -> Variable:
-        return _F.mul(other, self)
+        return _F.Mul()(other, self)
 
     def __truediv__(self, other: Operand) -> Variable:
-        return _F.div(self, other)
+        return _F.Div()(self, other)
 
     def __rtruediv__(self, other: Operand) -> Variable:
-        return _F.div(other, self)
+        return _F.Div()(other, self)
 
     def __neg__(self) -> Variable:
-        return _F.neg(self)
+        return _F.Neg()(self)
 
     def __pow__(self, other: Operand) -> Variable:
         return _F.pow(self, other)
@@ -228,8 +246,8 @@ class Variable:
 
 def _shape_from_args(args: tuple[ShapeLike, ...]) -> tuple[int, ...]:
     """``f(2, 3)`` and ``f((2, 3))`` both mean the shape ``(2, 3)``."""
-    if len(args) == 1 and not isinstance(args[0], SupportsIndex):
-        return tuple(int(i) for i in args[0])
+    if len(args) == 1 and not is_index(args[0]):
+        return tuple(int(i) for i in cast(Sequence[SupportsIndex], args[0]))
     return tuple(int(i) for i in args)  # type: ignore[arg-type]  # here each arg is an index
 
 
@@ -255,6 +273,9 @@ class _Constant(Variable):
 
 
 OutputT = TypeVar("OutputT", bound=Union["Variable", list["Variable"]])
+# A gradient in a backward written for both kinds (``Function.array_backward``):
+# an ndarray in ``backward()``, a Variable in ``backward(create_graph=True)``.
+V = TypeVar("V", "Variable", Array)
 
 
 class Function(Generic[OutputT]):
@@ -264,13 +285,29 @@ class Function(Generic[OutputT]):
     a list (one per output), as in the book.
 
     Subclasses implement ``forward(*arrays) -> array | tuple of arrays`` on ndarrays and
-    ``backward(*grads) -> Variable | tuple of (Variable | None)`` on Variables, built
-    from other Functions so that the gradient is itself differentiable. ``None`` in
-    backward's result means "this input receives no gradient" (integer labels, say).
+    ``backward(*grads) -> grad | tuple of (grad | None)``. ``None`` in backward's result
+    means "this input receives no gradient" (integer labels, say).
+
+    In the book's style, backward gets Variables and builds its result from other
+    Functions, so that the gradient is itself differentiable. A subclass may instead
+    set ``array_backward = True`` and write its backward once for two kinds of
+    gradient: ndarrays (``backward()``: a plain gradient, computed without creating a
+    Variable or a node) and Variables (``backward(create_graph=True)``: a gradient with
+    a graph of its own). Such a backward reads its operands with
+    :meth:`inputs_like` / :meth:`output_like`, calls other Functions with
+    :meth:`apply`, and otherwise uses operators and the methods ndarray and Variable
+    share (``reshape``, ``transpose``, ``T``, ``sum(axis=..., keepdims=...)``). Every
+    Function of ``dezero.functions`` is written so.
     """
 
+    __slots__ = ("inputs", "_outputs", "generation", "_output_specs", "__weakref__")
+
+    # True when backward also takes and returns plain ndarrays (see above).
+    array_backward: ClassVar[bool] = False
+
     inputs: list[Variable]
-    outputs: list[weakref.ref[Variable]]
+    # A weak reference to the output, or a tuple of them for several (see ``outputs``).
+    _outputs: weakref.ref[Variable] | tuple[weakref.ref[Variable], ...]
     generation: int
     # Shapes and dtypes of the outputs, kept for multi-output Functions only: an
     # output that was dropped (dead weakref) still needs a zero gradient.
@@ -278,21 +315,42 @@ class Function(Generic[OutputT]):
 
     def __call__(self, *inputs: Operand) -> OutputT:
         """Apply the Function: one Variable for a single output, a list for several."""
-        variables = _as_input_variables(inputs)
-        ys = self.forward(*[x.data for x in variables])
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        constant = all(x.__class__ is _Constant for x in variables)
-        outputs = [(_Constant if constant else Variable)(as_array(y)) for y in ys]
+        arrays = []
+        kind: type[Variable] = _Constant  # the outputs of constants are constants
+        generation = 0
+        for x in inputs:
+            if not isinstance(x, Variable):  # raw data: wrap it as constants, then call again
+                return self(*_as_input_variables(inputs))
+            arrays.append(x.data)
+            if x.__class__ is not _Constant:
+                kind = Variable
+            if x.generation > generation:
+                generation = x.generation
+        ys = self.forward(*arrays)
+        if isinstance(ys, tuple):
+            outputs = [kind(as_array(y)) for y in ys]
+        else:
+            outputs = [kind(ys if isinstance(ys, np.ndarray) else np.asarray(ys))]
         if _enable_backprop.get():
-            self.generation = max([x.generation for x in variables])
+            self.generation = generation
             for output in outputs:
-                output.set_creator(self)
-            self.inputs = variables
-            self.outputs = [weakref.ref(output) for output in outputs]
-            if len(outputs) > 1:
-                self._output_specs = tuple((y.shape, y.dtype) for y in ys)
-        return cast(OutputT, outputs if len(outputs) > 1 else outputs[0])
+                output.creator = self
+                output.generation = generation + 1
+            self.inputs = list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
+            if len(outputs) == 1:
+                self._outputs = weakref.ref(outputs[0])
+            else:
+                self._outputs = tuple(map(weakref.ref, outputs))
+                self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
+        # (typing.cast would cost a call per node)
+        return outputs if len(outputs) > 1 else outputs[0]  # type: ignore[return-value]
+
+    @property
+    def outputs(self) -> list[weakref.ref[Variable]]:
+        """Weak references to the outputs, as in the book (held without the list
+        when there is one output: a list per node costs time and memory)."""
+        refs = self._outputs
+        return list(refs) if isinstance(refs, tuple) else [refs]
 
     def forward(self, *xs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -308,8 +366,39 @@ class Function(Generic[OutputT]):
         """
         return self.inputs[index].__class__ is not _Constant
 
+    def inputs_like(self, gy: V) -> list[V]:
+        """The inputs in the form of the gradient ``gy``: the Variables themselves when
+        it is a Variable, their arrays when it is an array (a 0-d array as its NumPy
+        scalar, which computes the same, faster)."""
+        if isinstance(gy, Variable):
+            return self.inputs
+        return [_value(x.data) for x in self.inputs]
+
+    def output_like(self, gy: V) -> V:
+        """The (only) output in the form of ``gy``, as :meth:`inputs_like`."""
+        y = self._outputs()  # type: ignore[operator]  # one output: one weakref
+        assert y is not None  # an output on the path being differentiated is alive
+        if isinstance(gy, Variable):
+            return y
+        value: V = _value(y.data)
+        return value
+
+    def apply(self, *values: V) -> V:
+        """This Function on gradient values: a node of the graph when they are
+        Variables (as calling it does), its bare ``forward`` when they are arrays."""
+        for value in values:
+            if isinstance(value, Variable):
+                return self(*values)  # type: ignore[return-value]
+        return self.forward(*values)  # type: ignore[no-any-return]
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} generation={getattr(self, 'generation', None)}>"
+
+
+def _value(a: Any) -> Any:
+    """An input's array for a backward on arrays: a 0-d array as the NumPy scalar it
+    holds (the same value and dtype; NumPy computes with scalars several times faster)."""
+    return a if a.ndim else a[()]
 
 
 def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
@@ -319,16 +408,15 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
     float32; as a 0-d float64 array it would promote. So the number is converted with
     the result type NumPy itself would use.
     """
-    if all(isinstance(x, Variable) for x in inputs):
-        return list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
     arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
+    if len(arrays) == len(inputs):
+        return list(inputs)  # type: ignore[arg-type]  # all Variables
     variables: list[Variable] = []
     for x in inputs:
         if isinstance(x, Variable):
             variables.append(x)
         elif isinstance(x, _PYTHON_SCALARS):
-            dtype = np.result_type(*arrays, x) if arrays else None
-            variables.append(_Constant(np.asarray(x, dtype=dtype)))
+            variables.append(_Constant(np.asarray(x, dtype=_number_dtype(arrays, x))))
         elif isinstance(x, (np.ndarray, np.generic)):
             variables.append(_Constant(np.asarray(x)))
         else:
@@ -337,6 +425,14 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
                 f"got {type(x).__name__}"
             )
     return variables
+
+
+def _number_dtype(arrays: list[Array], x: Scalar) -> np.dtype[Any] | None:
+    """The dtype of ``array op x`` for a Python number ``x``: ``numpy.result_type``,
+    short-cut for the common case of one floating-point array (its own dtype)."""
+    if len(arrays) == 1 and arrays[0].dtype.kind == "f":
+        return arrays[0].dtype
+    return np.result_type(*arrays, x) if arrays else None
 
 
 # --------------------------------------------------------------------------- backward
@@ -349,14 +445,20 @@ def _is_float(dtype: np.dtype[Any]) -> bool:
 def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
     """Reverse-mode sweep from ``root``.
 
-    Schedule: Functions wait in a heap keyed by generation (highest first, ties in
-    the order they were reached). A Function's generation is below that of every
-    Function consuming its outputs, so it runs after all of them, exactly once.
-    (The book re-sorts a list on every insert, which is quadratic on wide graphs.)
+    Schedule: Functions wait in lists per generation, run from the highest generation
+    down (a heap holds the generations that have a list), each list in the order its
+    Functions were reached. A Function's generation is below that of every Function
+    consuming its outputs, so it runs after all of them, exactly once. (The book
+    re-sorts a list on every insert, which is quadratic on wide graphs.)
 
     Gradients of this sweep are summed in a private buffer per Variable and only then
     added to ``.grad``; so a stale retained ``grad`` on an intermediate never leaks
     into the sweep, and two sweeps accumulate exactly twice one sweep.
+
+    Without ``create_graph`` the gradients in flight are plain ndarrays: a Function
+    with ``array_backward`` runs its backward on them, others get them wrapped as
+    Variables. Only the gradients stored in ``.grad`` become Variables. With
+    ``create_graph`` every gradient is a Variable and every step is recorded.
     """
     seed = _seed_gradient(root)
     creator = root.creator
@@ -365,56 +467,86 @@ def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
         return
 
     root.grad = seed  # held during the sweep, so that no leaf shares the seed's memory
-    pending: dict[int, Variable] = {id(root): seed}  # this sweep's grads, per Variable id
-    reached_leaves: dict[int, Variable] = {}
+    on_arrays = not create_graph
+    # This sweep's gradients per Variable, as arrays (on_arrays) or Variables.
+    pending: dict[Variable, Any] = {root: seed.data if on_arrays else seed}
+    leaves: list[Variable] = []
     retained: list[Variable] = []
-    order = count()
-    heap: list[tuple[int, int, Function[Any]]] = [(-creator.generation, next(order), creator)]
-    queued = {id(creator)}
+    waiting = {creator.generation: [creator]}  # Functions to run, per generation
+    generations = [-creator.generation]  # the keys of waiting, in a heap (highest first)
 
     with using_config("enable_backprop", create_graph):
-        while heap:
-            func = heapq.heappop(heap)[2]
-            gys = []
-            for i, ref in enumerate(func.outputs):
-                y = ref()
-                gy = pending.pop(id(y), None) if y is not None else None
-                if y is not None and y is not root:  # the root holds the seed until the end
-                    if not retain_grad:
-                        y.grad = None
-                    elif gy is not None:
-                        y.grad = _accumulate(y.grad, gy)
-                        retained.append(y)
-                gys.append(gy if gy is not None else _zeros_like_output(func, i, y))
+        while generations:
+            for func in waiting.pop(-heapq.heappop(generations)):
+                # The gradients of its outputs (zeros for an output that got none).
+                gys = []
+                refs = func._outputs
+                for i, ref in enumerate(refs if isinstance(refs, tuple) else (refs,)):
+                    y = ref()
+                    gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
+                    if y is not None and y is not root:  # the root holds the seed until the end
+                        if not retain_grad:
+                            y.grad = None
+                        elif gy is not None:
+                            y.grad = _accumulate(y.grad, _as_grad(gy))
+                            retained.append(y)
+                    gys.append(gy if gy is not None else _zeros_like_output(func, i, y, on_arrays))
 
-            gxs = func.backward(*gys)
-            if not isinstance(gxs, tuple):
-                gxs = (gxs,)
-            if len(gxs) != len(func.inputs):
-                raise RuntimeError(
-                    f"{type(func).__name__}.backward returned {len(gxs)} gradients "
-                    f"for {len(func.inputs)} inputs"
-                )
-            for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
-                if gx is None or x.__class__ is _Constant:
-                    continue
-                gx = _conform(func, i, x, gx)
-                key = id(x)
-                if key in pending:
-                    pending[key] = pending[key] + gx
-                else:
-                    pending[key] = gx
-                if x.creator is None:
-                    reached_leaves[key] = x
-                elif id(x.creator) not in queued:
-                    queued.add(id(x.creator))
-                    heapq.heappush(heap, (-x.creator.generation, next(order), x.creator))
+                # Its backward, on arrays or on Variables.
+                takes_arrays = on_arrays and func.array_backward
+                if on_arrays and not takes_arrays:
+                    gys = [Variable(as_array(gy)) for gy in gys]
+                gxs = func.backward(*gys)
+                if not isinstance(gxs, tuple):
+                    gxs = (gxs,)
+                if len(gxs) != len(func.inputs):
+                    raise RuntimeError(
+                        f"{type(func).__name__}.backward returned {len(gxs)} gradients "
+                        f"for {len(func.inputs)} inputs"
+                    )
+                # Each input's gradient, checked and summed; on the first one, the
+                # input's creator starts waiting.
+                for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
+                    if gx is None or x.__class__ is _Constant:
+                        continue
+                    data = x.data
+                    if not (
+                        takes_arrays and isinstance(gx, _ARRAYS) and data is not None
+                        and gx.shape == data.shape and gx.dtype == data.dtype
+                    ):  # fmt: skip
+                        gx = _conform(func, i, x, gx, takes_arrays)  # checks, casts, or explains
+                        if on_arrays and not takes_arrays:
+                            gx = gx.data
+                    first = x not in pending
+                    pending[x] = gx if first else pending[x] + gx
+                    creator = x.creator
+                    if creator is None:
+                        if first:
+                            leaves.append(x)
+                    elif first and not (isinstance(creator._outputs, tuple) and _is_queued(creator, pending, x)):
+                        if creator.generation in waiting:
+                            waiting[creator.generation].append(creator)
+                        else:
+                            waiting[creator.generation] = [creator]
+                            heapq.heappush(generations, -creator.generation)
 
-        for key, leaf in reached_leaves.items():
-            leaf.grad = _accumulate(leaf.grad, pending[key])
-    _unshare_grads([root] + retained + list(reached_leaves.values()), create_graph)
+        for leaf in leaves:
+            leaf.grad = _accumulate(leaf.grad, _as_grad(pending[leaf]))
+    _unshare_grads([root] + retained + leaves, create_graph)
     if not retain_grad:
         root.grad = None
+
+
+def _is_queued(creator: Function[Any], pending: dict[Variable, Any], x: Variable) -> bool:
+    """Whether ``creator`` (of several outputs), whose output ``x`` just got its first
+    gradient, is already waiting to run: so when another of its outputs got one
+    before. (It cannot have run yet: it runs after every consumer of ``x``.)"""
+    return any(ref() in pending for ref in creator.outputs if ref() is not x)
+
+
+def _as_grad(g: Any) -> Variable:
+    """A gradient of the sweep as a Variable to store in ``.grad``."""
+    return g if isinstance(g, Variable) else Variable(as_array(g))
 
 
 def _seed_gradient(root: Variable) -> Variable:
@@ -439,16 +571,27 @@ def _seed_gradient(root: Variable) -> Variable:
     return seed
 
 
-def _zeros_like_output(func: Function[Any], index: int, y: Variable | None) -> Variable:
+def _zeros_like_output(func: Function[Any], index: int, y: Variable | None, on_arrays: bool) -> Any:
     """The gradient of an output that received none: zeros, also for a dropped
     output (the book passes None, which a multi-output backward then trips on)."""
     shape, dtype = (y.shape, y.dtype) if y is not None else func._output_specs[index]
-    return Variable(np.zeros(shape, dtype=dtype))
+    zeros = np.zeros(shape, dtype=dtype)
+    return zeros if on_arrays else Variable(zeros)
 
 
-def _conform(func: Function[Any], index: int, x: Variable, gx: object) -> Variable:
-    """Check that a backward's gradient fits its input; cast its dtype if needed."""
-    if not isinstance(gx, Variable):
+def _conform(func: Function[Any], index: int, x: Variable, gx: object, takes_arrays: bool) -> Any:
+    """Check that a backward's gradient fits its input; cast its dtype if needed.
+
+    A backward that was given arrays must return arrays (NumPy scalars count), one
+    that was given Variables must return Variables.
+    """
+    if takes_arrays:
+        if not isinstance(gx, _ARRAYS):
+            raise TypeError(
+                f"{type(func).__name__}.backward was given arrays and must return arrays "
+                f"(or None), got {type(gx).__name__} for input {index}"
+            )
+    elif not isinstance(gx, Variable):
         raise TypeError(
             f"{type(func).__name__}.backward must return Variables (or None), "
             f"got {type(gx).__name__} for input {index}"
@@ -464,7 +607,7 @@ def _conform(func: Function[Any], index: int, x: Variable, gx: object) -> Variab
                 f"cannot differentiate with respect to input {index} of "
                 f"{type(func).__name__}: its dtype {x.dtype} is not floating-point"
             )
-        gx = _F.astype(gx, x.dtype)
+        return gx.astype(x.dtype) if isinstance(gx, _ARRAYS) else _F.astype(gx, x.dtype)
     return gx
 
 

@@ -1,27 +1,31 @@
 """The arithmetic operators: + - * / ** and unary minus, with NumPy broadcasting.
 
-Each backward undoes broadcasting with ``sum_to`` so that a gradient always has its
-input's shape, and skips the term of a constant input (``needs_grad``).
+Each backward undoes broadcasting with ``unbroadcast`` (``sum_to``) so that a
+gradient always has its input's shape, and skips the term of a constant input
+(``needs_grad``).
 """
 
 from __future__ import annotations
 
 import numpy.typing as npt
 
-from dezero.core import Array, Function, Operand, Variable, _PYTHON_SCALARS
-from dezero.functions.elementwise import log
-from dezero.functions.shape import sum_to
+from dezero.core import V, Array, Function, Operand, Variable, _PYTHON_SCALARS
+from dezero.functions.elementwise import Log
+from dezero.functions.shape import unbroadcast
 
 
 class Add(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 + x1
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
         x0, x1 = self.inputs
         return (
-            sum_to(gy, x0.shape) if self.needs_grad(0) else None,
-            sum_to(gy, x1.shape) if self.needs_grad(1) else None,
+            unbroadcast(gy, x0.shape) if self.needs_grad(0) else None,
+            unbroadcast(gy, x1.shape) if self.needs_grad(1) else None,
         )
 
 
@@ -30,14 +34,17 @@ def add(x0: Operand, x1: Operand) -> Variable:
 
 
 class Sub(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 - x1
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
         x0, x1 = self.inputs
         return (
-            sum_to(gy, x0.shape) if self.needs_grad(0) else None,
-            sum_to(-gy, x1.shape) if self.needs_grad(1) else None,
+            unbroadcast(gy, x0.shape) if self.needs_grad(0) else None,
+            unbroadcast(-gy, x1.shape) if self.needs_grad(1) else None,
         )
 
 
@@ -51,14 +58,17 @@ def rsub(x0: Operand, x1: Operand) -> Variable:
 
 
 class Mul(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 * x1
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x0, x1 = self.inputs
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
+        x0, x1 = self.inputs_like(gy)
         return (
-            sum_to(gy * x1, x0.shape) if self.needs_grad(0) else None,
-            sum_to(gy * x0, x1.shape) if self.needs_grad(1) else None,
+            unbroadcast(gy * x1, x0.shape) if self.needs_grad(0) else None,
+            unbroadcast(gy * x0, x1.shape) if self.needs_grad(1) else None,
         )
 
 
@@ -67,14 +77,17 @@ def mul(x0: Operand, x1: Operand) -> Variable:
 
 
 class Div(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0 / x1
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x0, x1 = self.inputs
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
+        x0, x1 = self.inputs_like(gy)
         return (
-            sum_to(gy / x1, x0.shape) if self.needs_grad(0) else None,
-            sum_to(gy * (-x0 / (x1 * x1)), x1.shape) if self.needs_grad(1) else None,
+            unbroadcast(gy / x1, x0.shape) if self.needs_grad(0) else None,
+            unbroadcast(gy * (-x0 / (x1 * x1)), x1.shape) if self.needs_grad(1) else None,
         )
 
 
@@ -88,10 +101,13 @@ def rdiv(x0: Operand, x1: Operand) -> Variable:
 
 
 class Neg(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return -x
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         return -gy
 
 
@@ -102,30 +118,36 @@ def neg(x: Operand) -> Variable:
 class Pow(Function[Variable]):
     """``x ** c`` for a constant Python number ``c`` (the book's ``Pow``)."""
 
+    __slots__ = ("c",)
+    array_backward = True
+
     def __init__(self, c: int | float) -> None:
         self.c = c
 
     def forward(self, x: Array) -> Array:
         return x**self.c
 
-    def backward(self, gy: Variable) -> Variable:
-        (x,) = self.inputs
-        return gy * (self.c * x ** (self.c - 1))
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        gx: V = gy * (self.c * x ** (self.c - 1))
+        return gx
 
 
 class Power(Function[Variable]):
     """``x0 ** x1`` where the exponent is data too; its gradient needs ``x0 > 0``."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x0: Array, x1: Array) -> Array:
         return x0**x1
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x0, x1 = self.inputs
-        y = self.outputs[0]()
-        assert y is not None  # an output on the path being differentiated is alive
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
+        x0, x1 = self.inputs_like(gy)
+        y = self.output_like(gy)
         return (
-            sum_to(gy * x1 * x0 ** (x1 - 1), x0.shape) if self.needs_grad(0) else None,
-            sum_to(gy * y * log(x0), x1.shape) if self.needs_grad(1) else None,
+            unbroadcast(gy * x1 * x0 ** (x1 - 1), x0.shape) if self.needs_grad(0) else None,
+            unbroadcast(gy * y * Log().apply(x0), x1.shape) if self.needs_grad(1) else None,
         )
 
 
@@ -140,14 +162,17 @@ def pow(x: Operand, c: Operand) -> Variable:
 class AsType(Function[Variable]):
     """Cast to another dtype; the gradient is cast back."""
 
+    __slots__ = ("dtype",)
+    array_backward = True
+
     def __init__(self, dtype: npt.DTypeLike) -> None:
         self.dtype = dtype
 
     def forward(self, x: Array) -> Array:
         return x.astype(self.dtype)
 
-    def backward(self, gy: Variable) -> Variable:
-        return astype(gy, self.inputs[0].dtype)
+    def backward(self, gy: V) -> V:
+        return AsType(self.inputs[0].dtype).apply(gy)
 
 
 def astype(x: Operand, dtype: npt.DTypeLike) -> Variable:
@@ -157,11 +182,14 @@ def astype(x: Operand, dtype: npt.DTypeLike) -> Variable:
 class Copy(Function[Variable]):
     """A copy in fresh memory; the identity for gradients."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         y: Array = x.copy()
         return y
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         return gy
 
 

@@ -18,10 +18,9 @@ from typing import Any, SupportsIndex, TypeAlias, Union
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dezero.core import Array, Function, Operand, Variable, as_variable
+from dezero.core import V, Array, Function, Operand, Variable, as_variable
 from dezero.functions.linalg import linear
-from dezero.functions.reduction import sum
-from dezero.functions.shape import broadcast_to, reshape, transpose
+from dezero.functions.shape import broadcast, reshape, transpose
 
 IntPair: TypeAlias = Union[int, Sequence[int]]
 Shape4: TypeAlias = tuple[int, int, int, int]
@@ -166,6 +165,9 @@ def col2im_array(col: Array, image_shape: Shape4, geometry: Geometry, to_matrix:
 
 
 class Im2col(Function[Variable]):
+    __slots__ = ("geometry", "to_matrix")
+    array_backward = True
+
     def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0, to_matrix: bool = True) -> None:
         self.geometry = Geometry.of(kernel_size, stride, pad)
         self.to_matrix = to_matrix
@@ -173,11 +175,14 @@ class Im2col(Function[Variable]):
     def forward(self, x: Array) -> Array:
         return im2col_array(x, self.geometry, self.to_matrix)
 
-    def backward(self, gy: Variable) -> Variable:
-        return Col2im(_shape4(self.inputs[0].shape), *self.geometry.parts(), self.to_matrix)(gy)
+    def backward(self, gy: V) -> V:
+        return Col2im(_shape4(self.inputs[0].shape), *self.geometry.parts(), self.to_matrix).apply(gy)
 
 
 class Col2im(Function[Variable]):
+    __slots__ = ("image_shape", "geometry", "to_matrix")
+    array_backward = True
+
     def __init__(
         self,
         input_shape: Shape4,
@@ -193,8 +198,8 @@ class Col2im(Function[Variable]):
     def forward(self, col: Array) -> Array:
         return col2im_array(col, self.image_shape, self.geometry, self.to_matrix)
 
-    def backward(self, gy: Variable) -> Variable:
-        return Im2col(*self.geometry.parts(), self.to_matrix)(gy)
+    def backward(self, gy: V) -> V:
+        return Im2col(*self.geometry.parts(), self.to_matrix).apply(gy)
 
 
 def im2col(
@@ -242,6 +247,9 @@ def col2im(
 class Conv2d(Function[Variable]):
     """``y[n, o] = sum over c, i, j of W[o, c, i, j] * window(x)[n, c, i, j] (+ b[o])``."""
 
+    __slots__ = ("stride", "pad")
+    array_backward = True
+
     def __init__(self, stride: IntPair = 1, pad: IntPair = 0) -> None:
         self.stride = pair(stride, "stride", 1)
         self.pad = pair(pad, "pad", 0)
@@ -256,19 +264,22 @@ class Conv2d(Function[Variable]):
             y = y + b
         return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
-        x, W = self.inputs[0], self.inputs[1]
+    def backward(self, gy: V) -> tuple[V | None, ...]:
+        x, W = self.inputs_like(gy)[:2]
         h, w = x.shape[2], x.shape[3]
-        gx = Deconv2d(self.stride, self.pad, (h, w))(gy, W) if self.needs_grad(0) else None
-        gW = Conv2DGradW(self.geometry(W.shape))(x, gy) if self.needs_grad(1) else None
+        gx = Deconv2d(self.stride, self.pad, (h, w)).apply(gy, W) if self.needs_grad(0) else None
+        gW = Conv2DGradW(self.geometry(W.shape)).apply(x, gy) if self.needs_grad(1) else None
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, (sum(gy, (0, 2, 3)) if self.needs_grad(2) else None)
+        return gx, gW, (gy.sum(axis=(0, 2, 3)) if self.needs_grad(2) else None)
 
 
 class Deconv2d(Function[Variable]):
     """The transposed convolution: the adjoint of ``conv2d(., W)`` with respect to
     its input. ``W`` has shape (C_in, C_out, KH, KW); ``outsize`` is (OH, OW)."""
+
+    __slots__ = ("stride", "pad", "outsize")
+    array_backward = True
 
     def __init__(self, stride: IntPair = 1, pad: IntPair = 0, outsize: tuple[int, int] | None = None) -> None:
         self.stride = pair(stride, "stride", 1)
@@ -289,18 +300,21 @@ class Deconv2d(Function[Variable]):
             y = y + b.reshape(1, -1, 1, 1)
         return y
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
-        x, W = self.inputs[0], self.inputs[1]
-        gx = Conv2d(self.stride, self.pad)(gy, W) if self.needs_grad(0) else None
-        gW = Conv2DGradW(self.geometry(W.shape))(gy, x) if self.needs_grad(1) else None
+    def backward(self, gy: V) -> tuple[V | None, ...]:
+        x, W = self.inputs_like(gy)[:2]
+        gx = Conv2d(self.stride, self.pad).apply(gy, W) if self.needs_grad(0) else None
+        gW = Conv2DGradW(self.geometry(W.shape)).apply(gy, x) if self.needs_grad(1) else None
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, (sum(gy, (0, 2, 3)) if self.needs_grad(2) else None)
+        return gx, gW, (gy.sum(axis=(0, 2, 3)) if self.needs_grad(2) else None)
 
 
 class Conv2DGradW(Function[Variable]):
     """The gradient of ``conv2d(x, W)`` with respect to ``W`` for output gradient
     ``gy``: bilinear in ``(x, gy)``, so its own backward is a deconv and a conv."""
+
+    __slots__ = ("geometry",)
+    array_backward = True
 
     def __init__(self, geometry: Geometry) -> None:
         self.geometry = geometry
@@ -310,12 +324,12 @@ class Conv2DGradW(Function[Variable]):
         gW: Array = np.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))  # (OC, C, KH, KW)
         return gW
 
-    def backward(self, ggW: Variable) -> tuple[Variable | None, Variable | None]:
-        x, gy = self.inputs
+    def backward(self, ggW: V) -> tuple[V | None, V | None]:
+        x, gy = self.inputs_like(ggW)
         size = (x.shape[2], x.shape[3])
         stride, pad = self.geometry.stride, self.geometry.pad
-        gx = Deconv2d(stride, pad, size)(gy, ggW) if self.needs_grad(0) else None
-        ggy = Conv2d(stride, pad)(x, ggW) if self.needs_grad(1) else None
+        gx = Deconv2d(stride, pad, size).apply(gy, ggW) if self.needs_grad(0) else None
+        ggy = Conv2d(stride, pad).apply(x, ggW) if self.needs_grad(1) else None
         return gx, ggy
 
 
@@ -392,6 +406,9 @@ class Pooling(Function[Variable]):
     """Max pooling. The padding never wins (it is -inf); among tied maxima the first
     in row-major window order takes the gradient."""
 
+    __slots__ = ("geometry", "indexes")
+    array_backward = True
+
     def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
         self.geometry = Geometry.of(kernel_size, stride, pad)
 
@@ -403,13 +420,16 @@ class Pooling(Function[Variable]):
         y: Array = np.take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
         return y
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         x_shape = _shape4(self.inputs[0].shape)
-        return Pooling2DGrad(x_shape, self.geometry, self.indexes)(gy)
+        return Pooling2DGrad(x_shape, self.geometry, self.indexes).apply(gy)
 
 
 class Pooling2DGrad(Function[Variable]):
     """Route each pooled gradient to the input element that was the maximum."""
+
+    __slots__ = ("input_shape", "geometry", "indexes")
+    array_backward = True
 
     def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
         self.input_shape = input_shape
@@ -423,13 +443,16 @@ class Pooling2DGrad(Function[Variable]):
         np.put_along_axis(col, self.indexes[:, :, None], gy[:, :, None], axis=2)
         return _scatter_windows(col.reshape(n, c, kh, kw, oh, ow), self.input_shape, self.geometry)
 
-    def backward(self, ggx: Variable) -> Variable:
-        return Pooling2DWithIndexes(self.input_shape, self.geometry, self.indexes)(ggx)
+    def backward(self, ggx: V) -> V:
+        return Pooling2DWithIndexes(self.input_shape, self.geometry, self.indexes).apply(ggx)
 
 
 class Pooling2DWithIndexes(Function[Variable]):
     """Pick, in each window, the element at the given index (the adjoint of
     :class:`Pooling2DGrad`)."""
+
+    __slots__ = ("input_shape", "geometry", "indexes")
+    array_backward = True
 
     def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
         self.input_shape = input_shape
@@ -443,12 +466,15 @@ class Pooling2DWithIndexes(Function[Variable]):
         y: Array = np.take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
         return y
 
-    def backward(self, gy: Variable) -> Variable:
-        return Pooling2DGrad(self.input_shape, self.geometry, self.indexes)(gy)
+    def backward(self, gy: V) -> V:
+        return Pooling2DGrad(self.input_shape, self.geometry, self.indexes).apply(gy)
 
 
 class AveragePooling(Function[Variable]):
     """The mean of each window; zero padding counts as elements of the window."""
+
+    __slots__ = ("geometry",)
+    array_backward = True
 
     def __init__(self, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> None:
         self.geometry = Geometry.of(kernel_size, stride, pad)
@@ -457,12 +483,12 @@ class AveragePooling(Function[Variable]):
         y: Array = _windows(x, self.geometry).mean(axis=(2, 3))
         return y
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         x_shape = _shape4(self.inputs[0].shape)
         n, c, oh, ow = gy.shape
         kh, kw = self.geometry.kernel
-        spread = broadcast_to(reshape(gy / (kh * kw), (n, c, 1, 1, oh, ow)), (n, c, kh, kw, oh, ow))
-        return Col2im(x_shape, *self.geometry.parts(), False)(spread)
+        spread = broadcast((gy / (kh * kw)).reshape((n, c, 1, 1, oh, ow)), (n, c, kh, kw, oh, ow))
+        return Col2im(x_shape, *self.geometry.parts(), False).apply(spread)
 
 
 def pooling(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> Variable:

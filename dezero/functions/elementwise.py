@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from dezero.core import Array, Function, Operand, Variable
-
-
-def _output(f: Function[Variable]) -> Variable:
-    y = f.outputs[0]()
-    assert y is not None  # an output on the path being differentiated is alive
-    return y
+from dezero.core import V, Array, Function, Operand, Variable
 
 
 class Sin(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.sin(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * cos(self.inputs[0])
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        return gy * Cos().apply(x)
 
 
 def sin(x: Operand) -> Variable:
@@ -31,11 +29,15 @@ def sin(x: Operand) -> Variable:
 
 
 class Cos(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.cos(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * -sin(self.inputs[0])
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        return gy * -Sin().apply(x)
 
 
 def cos(x: Operand) -> Variable:
@@ -43,12 +45,16 @@ def cos(x: Operand) -> Variable:
 
 
 class Tanh(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.tanh(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        y = _output(self)
-        return gy * (1 - y * y)
+    def backward(self, gy: V) -> V:
+        y = self.output_like(gy)
+        gx: V = gy * (1 - y * y)
+        return gx
 
 
 def tanh(x: Operand) -> Variable:
@@ -56,11 +62,14 @@ def tanh(x: Operand) -> Variable:
 
 
 class Exp(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.exp(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * _output(self)
+    def backward(self, gy: V) -> V:
+        return gy * self.output_like(gy)
 
 
 def exp(x: Operand) -> Variable:
@@ -68,11 +77,15 @@ def exp(x: Operand) -> Variable:
 
 
 class Log(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.log(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy / self.inputs[0]
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        return gy / x
 
 
 def log(x: Operand) -> Variable:
@@ -80,11 +93,15 @@ def log(x: Operand) -> Variable:
 
 
 class Sqrt(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.sqrt(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy / (2 * _output(self))
+    def backward(self, gy: V) -> V:
+        gx: V = gy / (2 * self.output_like(gy))
+        return gx
 
 
 def sqrt(x: Operand) -> Variable:
@@ -92,11 +109,16 @@ def sqrt(x: Operand) -> Variable:
 
 
 class Square(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         return np.square(x)
 
-    def backward(self, gy: Variable) -> Variable:
-        return gy * (2 * self.inputs[0])
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        gx: V = gy * (2 * x)
+        return gx
 
 
 def square(x: Operand) -> Variable:
@@ -104,13 +126,17 @@ def square(x: Operand) -> Variable:
 
 
 class Sigmoid(Function[Variable]):
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array) -> Array:
         # 0.5 * tanh(0.5 x) + 0.5 equals 1 / (1 + exp(-x)) and never overflows.
         return np.tanh(x * 0.5) * 0.5 + 0.5
 
-    def backward(self, gy: Variable) -> Variable:
-        y = _output(self)
-        return gy * y * (1 - y)
+    def backward(self, gy: V) -> V:
+        y = self.output_like(gy)
+        gx: V = gy * y * (1 - y)
+        return gx
 
 
 def sigmoid(x: Operand) -> Variable:
@@ -120,15 +146,20 @@ def sigmoid(x: Operand) -> Variable:
 class _Masked(Function[Variable]):
     """``gx = gy * mask`` for a constant mask computed from the input."""
 
+    __slots__ = ()
+    array_backward = True
+
     def mask(self, x: Array) -> Array:
         raise NotImplementedError
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         return gy * self.mask(self.inputs[0].array)
 
 
 class Abs(_Masked):
     """The gradient at 0 is 0 (the subgradient PyTorch and NumPy's sign use)."""
+
+    __slots__ = ()
 
     def forward(self, x: Array) -> Array:
         return np.abs(x)
@@ -144,6 +175,8 @@ def abs(x: Operand) -> Variable:
 class ReLU(_Masked):
     """The gradient at 0 is 0."""
 
+    __slots__ = ()
+
     def forward(self, x: Array) -> Array:
         return np.maximum(x, 0)
 
@@ -157,6 +190,8 @@ def relu(x: Operand) -> Variable:
 
 class LeakyReLU(_Masked):
     """``x`` where ``x > 0``, else ``slope * x``; the gradient at 0 is ``slope``."""
+
+    __slots__ = ("slope",)
 
     def __init__(self, slope: float) -> None:
         self.slope = slope
@@ -174,6 +209,8 @@ def leaky_relu(x: Operand, slope: float = 0.2) -> Variable:
 
 class Clip(_Masked):
     """The gradient is 1 inside ``[x_min, x_max]`` (ends included) and 0 outside."""
+
+    __slots__ = ("x_min", "x_max")
 
     def __init__(self, x_min: float, x_max: float) -> None:
         self.x_min = x_min

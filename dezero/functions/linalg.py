@@ -5,21 +5,24 @@ from __future__ import annotations
 import numpy as np
 
 from dezero import _arrays
-from dezero.core import Array, Function, Operand, Variable, _as_input_variables
-from dezero.functions.shape import reshape, sum_to, swapaxes_last
+from dezero.core import V, Array, Function, Operand, Variable, _as_input_variables
+from dezero.functions.shape import reshape, swapaxes_last, unbroadcast
 
 
 class MatMul(Function[Variable]):
     """``x @ W`` for operands of two or more dimensions; batch axes broadcast."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array, W: Array) -> Array:
         y: Array = np.matmul(x, W)
         return y
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x, W = self.inputs
-        gx = sum_to(MatMul()(gy, swapaxes_last(W)), x.shape) if self.needs_grad(0) else None
-        gW = sum_to(MatMul()(swapaxes_last(x), gy), W.shape) if self.needs_grad(1) else None
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
+        x, W = self.inputs_like(gy)
+        gx = unbroadcast(MatMul().apply(gy, swapaxes_last(W)), x.shape) if self.needs_grad(0) else None
+        gW = unbroadcast(MatMul().apply(swapaxes_last(x), gy), W.shape) if self.needs_grad(1) else None
         return gx, gW
 
 
@@ -48,17 +51,20 @@ def matmul(x: Operand, W: Operand) -> Variable:
 class Linear(Function[Variable]):
     """``x @ W + b`` for a 2-D ``x`` and ``W`` in one node (b optional)."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array, W: Array, b: Array | None = None) -> Array:
         y = x @ W
         return y if b is None else y + b
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
-        x, W = self.inputs[0], self.inputs[1]
-        gx = MatMul()(gy, W.T) if self.needs_grad(0) else None
-        gW = MatMul()(x.T, gy) if self.needs_grad(1) else None
+    def backward(self, gy: V) -> tuple[V | None, ...]:
+        x, W = self.inputs_like(gy)[:2]
+        gx = MatMul().apply(gy, W.T) if self.needs_grad(0) else None
+        gW = MatMul().apply(x.T, gy) if self.needs_grad(1) else None
         if len(self.inputs) == 2:
             return gx, gW
-        gb = sum_to(gy, self.inputs[2].shape) if self.needs_grad(2) else None
+        gb = unbroadcast(gy, self.inputs[2].shape) if self.needs_grad(2) else None
         return gx, gW, gb
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from dezero import _arrays
 from dezero._config import Config
 from dezero.core import (
+    V,
     Array,
     Function,
     Operand,
@@ -17,12 +18,15 @@ from dezero.core import (
     as_array,
     as_variable,
 )
-from dezero.functions.elementwise import log, sigmoid
+from dezero.functions.elementwise import Sigmoid, log
 from dezero.functions.reduction import sum
 from dezero.functions.shape import get_item
 
 
 class Softmax(Function[Variable]):
+    __slots__ = ("axis",)
+    array_backward = True
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
@@ -31,11 +35,11 @@ class Softmax(Function[Variable]):
         y: Array = e / e.sum(axis=self.axis, keepdims=True)
         return y
 
-    def backward(self, gy: Variable) -> Variable:
-        y = self.outputs[0]()
-        assert y is not None  # an output on the path being differentiated is alive
+    def backward(self, gy: V) -> V:
+        y = self.output_like(gy)
         y_gy = y * gy
-        return y_gy - y * sum(y_gy, self.axis, keepdims=True)
+        gx: V = y_gy - y * y_gy.sum(axis=self.axis, keepdims=True)
+        return gx
 
 
 def softmax(x: Operand, axis: int = 1) -> Variable:
@@ -44,16 +48,19 @@ def softmax(x: Operand, axis: int = 1) -> Variable:
 
 
 class LogSoftmax(Function[Variable]):
+    __slots__ = ("axis",)
+    array_backward = True
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
     def forward(self, x: Array) -> Array:
         return x - _arrays.logsumexp(x, self.axis)
 
-    def backward(self, gy: Variable) -> Variable:
-        y = self.outputs[0]()
-        assert y is not None  # an output on the path being differentiated is alive
-        return gy - softmax(self.inputs[0], self.axis) * sum(gy, self.axis, keepdims=True)
+    def backward(self, gy: V) -> V:
+        (x,) = self.inputs_like(gy)
+        gx: V = gy - Softmax(self.axis).apply(x) * gy.sum(axis=self.axis, keepdims=True)
+        return gx
 
 
 def log_softmax(x: Operand, axis: int = 1) -> Variable:
@@ -78,13 +85,16 @@ class MeanSquaredError(Function[Variable]):
     """``sum((x0 - x1) ** 2) / len(x0)``: summed over features, averaged over the
     batch (first) axis, as in the book."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x0: Array, x1: Array) -> Array:
         diff = x0 - x1
         return np.asarray((diff * diff).sum() / _batch_size(diff.shape))
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x0, x1 = self.inputs
-        gx0 = gy * (x0 - x1) * (2.0 / _batch_size(x0.shape))
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
+        x0, x1 = self.inputs_like(gy)
+        gx0: V = gy * (x0 - x1) * (2.0 / _batch_size(x0.shape))
         return (gx0 if self.needs_grad(0) else None, -gx0 if self.needs_grad(1) else None)
 
 
@@ -97,16 +107,20 @@ def mean_squared_error(x0: Operand, x1: Operand) -> Variable:
 class SoftmaxCrossEntropy(Function[Variable]):
     """Mean over the batch of ``-log softmax(x)[i, t[i]]``; ``t`` gets no gradient."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array, t: Array) -> Array:
         n = x.shape[0]
         log_p = x - _arrays.logsumexp(x, axis=1)
         return np.asarray(-log_p[np.arange(n), t.ravel()].sum() / n)
 
-    def backward(self, gy: Variable) -> tuple[Variable, None]:
-        x, t = self.inputs
+    def backward(self, gy: V) -> tuple[V, None]:
+        x = self.inputs_like(gy)[0]
         n, classes = x.shape
-        one_hot = np.eye(classes, dtype=x.dtype)[t.array.ravel()]
-        return (softmax(x) - one_hot) * (gy / n), None
+        one_hot = np.eye(classes, dtype=x.dtype)[self.inputs[1].array.ravel()]
+        gx: V = (Softmax(1).apply(x) - one_hot) * (gy / n)
+        return gx, None
 
 
 def softmax_cross_entropy(x: Operand, t: Operand) -> Variable:
@@ -138,14 +152,17 @@ class SigmoidCrossEntropy(Function[Variable]):
     """``sum(softplus(x) - t * x) / len(x)``, the logistic loss of logits ``x``
     against targets ``t`` in [0, 1], computed without overflow."""
 
+    __slots__ = ()
+    array_backward = True
+
     def forward(self, x: Array, t: Array) -> Array:
         loss = np.logaddexp(0, x) - t * x
         return np.asarray(loss.sum() / _batch_size(x.shape), dtype=x.dtype)
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x, t = self.inputs
+    def backward(self, gy: V) -> tuple[V | None, V | None]:
+        x, t = self.inputs_like(gy)
         scale = gy / _batch_size(x.shape)
-        gx = (sigmoid(x) - t) * scale if self.needs_grad(0) else None
+        gx = (Sigmoid().apply(x) - t) * scale if self.needs_grad(0) else None
         gt = -x * scale if self.needs_grad(1) and t.dtype.kind == "f" else None
         return gx, gt
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from dezero._config import Config
-from dezero.core import Array, Function, Operand, Variable, as_variable
-from dezero.functions.reduction import average, sum
-from dezero.functions.shape import reshape
+from dezero.core import V, Array, Function, Operand, Variable, as_variable
 
 
 class BatchNorm(Function[Variable]):
@@ -28,6 +26,9 @@ class BatchNorm(Function[Variable]):
     and variance) is part of the graph and double backward is exact. (The book
     reuses a constant ``1 / std`` there, which drops those terms.)
     """
+
+    __slots__ = ("running_mean", "running_var", "decay", "eps", "train", "test_center", "test_var")
+    array_backward = True
 
     def __init__(self, running_mean: Array, running_var: Array, decay: float, eps: float) -> None:
         self.running_mean = running_mean
@@ -58,26 +59,25 @@ class BatchNorm(Function[Variable]):
         y: Array = gamma.reshape(shape) * x_hat + beta.reshape(shape)
         return y.astype(np.result_type(x, gamma, beta), copy=False)
 
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None, Variable | None]:
-        x, gamma, _ = self.inputs
+    def backward(self, gy: V) -> tuple[V | None, V | None, V | None]:
+        x, gamma, _ = self.inputs_like(gy)
         axes = _reduced_axes(x.ndim)
-        shape = _channel_shape(x.array)
-        g = reshape(gamma, shape)
+        shape = _channel_shape(self.inputs[0].array)
+        g = gamma.reshape(shape)
+        gx: V | None = None
         if self.train:
-            centered = x - average(x, axes, keepdims=True)
-            inv_std = (average(centered * centered, axes, keepdims=True) + self.eps) ** -0.5
+            centered = x - _mean(x, axes)
+            inv_std = (_mean(centered * centered, axes) + self.eps) ** -0.5
             x_hat = centered * inv_std
-            gx = None
             if self.needs_grad(0):
-                gx = g * inv_std * (
-                    gy - average(gy, axes, keepdims=True) - x_hat * average(gy * x_hat, axes, keepdims=True)
-                )
+                gx = g * inv_std * (gy - _mean(gy, axes) - x_hat * _mean(gy * x_hat, axes))
         else:
             inv_std_data = (1 / np.sqrt(self.test_var + self.eps)).reshape(shape).astype(x.dtype)
             x_hat = (x - self.test_center.reshape(shape).astype(x.dtype)) * inv_std_data
-            gx = g * inv_std_data * gy if self.needs_grad(0) else None
-        ggamma = sum(gy * x_hat, axes) if self.needs_grad(1) else None
-        gbeta = sum(gy, axes) if self.needs_grad(2) else None
+            if self.needs_grad(0):
+                gx = g * inv_std_data * gy
+        ggamma = (gy * x_hat).sum(axis=axes) if self.needs_grad(1) else None
+        gbeta = gy.sum(axis=axes) if self.needs_grad(2) else None
         return gx, ggamma, gbeta
 
 
@@ -123,6 +123,13 @@ def batch_norm(
     if Config.train and x.size == 0:
         raise ValueError("batch_norm: the statistics of an empty batch are undefined")
     return BatchNorm(running[0], running[1], decay, eps)(x, gamma, beta)
+
+
+def _mean(v: V, axes: tuple[int, ...]) -> V:
+    """The mean over ``axes``, kept as length-1 axes (``average(v, axes, keepdims=True)``)."""
+    total = v.sum(axis=axes, keepdims=True)
+    mean: V = total * (total.size / v.size)
+    return mean
 
 
 def _reduced_axes(ndim: int) -> tuple[int, ...]:

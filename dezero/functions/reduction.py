@@ -6,11 +6,14 @@
 from __future__ import annotations
 
 from dezero import _arrays
-from dezero.core import Array, Function, Operand, Variable, as_variable
-from dezero.functions.shape import broadcast_to, reshape
+from dezero.core import V, Array, Function, Operand, Variable, as_variable
+from dezero.functions.shape import broadcast
 
 
 class Sum(Function[Variable]):
+    __slots__ = ("axis", "keepdims")
+    array_backward = True
+
     def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
         self.axis = axis
         self.keepdims = keepdims
@@ -19,9 +22,9 @@ class Sum(Function[Variable]):
         y: Array = x.sum(axis=self.axis, keepdims=self.keepdims)
         return y
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         x_shape = self.inputs[0].shape
-        return broadcast_to(_keepdims(gy, x_shape, self.axis, self.keepdims), x_shape)
+        return broadcast(_keepdims(gy, x_shape, self.axis, self.keepdims), x_shape)
 
 
 def sum(x: Operand, axis: _arrays.Axis = None, keepdims: bool = False) -> Variable:
@@ -45,6 +48,9 @@ class _Extremum(Function[Variable]):
     """max or min over axes. Tied extremes share the gradient equally, so the
     gradient sums to ``gy`` (the book gives each tied element all of it)."""
 
+    __slots__ = ("axis", "keepdims")
+    array_backward = True
+
     def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
         self.axis = axis
         self.keepdims = keepdims
@@ -57,23 +63,28 @@ class _Extremum(Function[Variable]):
             raise ValueError(f"{type(self).__name__.lower()} of an empty array is undefined")
         return self.reduce(x)
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         x = self.inputs[0].array
         y = self.reduce(x)
         y_kept = _arrays.reshape_sum_backward(y, x.shape, self.axis, self.keepdims)
         is_extreme = x == y_kept
         weights: Array = is_extreme / is_extreme.sum(axis=self.axis, keepdims=True)
-        gy = broadcast_to(_keepdims(gy, x.shape, self.axis, self.keepdims), x.shape)
-        return gy * weights.astype(x.dtype)
+        gy = broadcast(_keepdims(gy, x.shape, self.axis, self.keepdims), x.shape)
+        gx: V = gy * weights.astype(x.dtype)
+        return gx
 
 
 class Max(_Extremum):
+    __slots__ = ()
+
     def reduce(self, x: Array) -> Array:
         y: Array = x.max(axis=self.axis, keepdims=self.keepdims)
         return y
 
 
 class Min(_Extremum):
+    __slots__ = ()
+
     def reduce(self, x: Array) -> Array:
         y: Array = x.min(axis=self.axis, keepdims=self.keepdims)
         return y
@@ -89,12 +100,12 @@ def min(x: Operand, axis: _arrays.Axis = None, keepdims: bool = False) -> Variab
     return Min(_arrays.normalize_axis(axis, x.ndim), keepdims)(x)
 
 
-def _keepdims(gy: Variable, x_shape: tuple[int, ...], axis: tuple[int, ...], keepdims: bool) -> Variable:
+def _keepdims(gy: V, x_shape: tuple[int, ...], axis: tuple[int, ...], keepdims: bool) -> V:
     """Reinsert the reduced axes as length-1 axes, so ``gy`` broadcasts to ``x_shape``."""
     if keepdims:
         return gy
     shape = list(gy.shape)
     for a in axis:
         shape.insert(a, 1)
-    return reshape(gy, tuple(shape))
+    return gy.reshape(tuple(shape))
 

@@ -1,5 +1,9 @@
 """Operations that move elements without changing them: reshape, transpose,
-indexing, and broadcasting with its inverse ``sum_to``."""
+indexing, and broadcasting with its inverse ``sum_to``.
+
+:func:`unbroadcast` and :func:`broadcast` are ``sum_to`` and ``broadcast_to`` for
+backward rules: they take and give an array or a Variable alike.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,21 @@ from typing import Any, SupportsIndex
 import numpy as np
 
 from dezero import _arrays
-from dezero.core import Array, Function, Operand, Variable, as_variable
+from dezero.core import V, Array, Function, Operand, Variable, as_variable
 
 
 class Reshape(Function[Variable]):
+    __slots__ = ("shape",)
+    array_backward = True
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
     def forward(self, x: Array) -> Array:
         return x.reshape(self.shape)
 
-    def backward(self, gy: Variable) -> Variable:
-        return reshape(gy, self.inputs[0].shape)
+    def backward(self, gy: V) -> V:
+        return gy.reshape(self.inputs[0].shape)
 
 
 def reshape(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> Variable:
@@ -32,6 +39,9 @@ def reshape(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> Varia
 
 
 class Transpose(Function[Variable]):
+    __slots__ = ("axes",)
+    array_backward = True
+
     def __init__(self, axes: tuple[int, ...] | None = None) -> None:
         self.axes = axes
 
@@ -39,10 +49,10 @@ class Transpose(Function[Variable]):
         y: Array = x.transpose(self.axes)
         return y
 
-    def backward(self, gy: Variable) -> Variable:
+    def backward(self, gy: V) -> V:
         if self.axes is None:
-            return transpose(gy)
-        return transpose(gy, tuple(np.argsort(self.axes).tolist()))
+            return Transpose().apply(gy)
+        return Transpose(tuple(np.argsort(self.axes).tolist())).apply(gy)
 
 
 def transpose(x: Operand, axes: Sequence[int] | None = None) -> Variable:
@@ -56,11 +66,11 @@ def transpose(x: Operand, axes: Sequence[int] | None = None) -> Variable:
     return Transpose(perm)(x)
 
 
-def swapaxes_last(x: Variable) -> Variable:
+def swapaxes_last(x: V) -> V:
     """Swap the last two axes (the transpose of each matrix in a batch)."""
     perm = list(range(x.ndim))
     perm[-2], perm[-1] = perm[-1], perm[-2]
-    return transpose(x, perm)
+    return Transpose(tuple(perm)).apply(x)
 
 
 def expand_dims(x: Operand, axis: int) -> Variable:
@@ -79,6 +89,9 @@ def flatten(x: Operand) -> Variable:
 
 
 class GetItem(Function[Variable]):
+    __slots__ = ("slices",)
+    array_backward = True
+
     def __init__(self, slices: Any) -> None:
         self.slices = slices
 
@@ -86,13 +99,15 @@ class GetItem(Function[Variable]):
         y: Array = x[self.slices]
         return np.asarray(y)
 
-    def backward(self, gy: Variable) -> Variable:
-        x = self.inputs[0]
-        return GetItemGrad(self.slices, x.shape)(gy)
+    def backward(self, gy: V) -> V:
+        return GetItemGrad(self.slices, self.inputs[0].shape).apply(gy)
 
 
 class GetItemGrad(Function[Variable]):
     """Scatter-add a gradient back into the indexed positions (repeats add up)."""
+
+    __slots__ = ("slices", "in_shape")
+    array_backward = True
 
     def __init__(self, slices: Any, in_shape: tuple[int, ...]) -> None:
         self.slices = slices
@@ -103,8 +118,8 @@ class GetItemGrad(Function[Variable]):
         np.add.at(gx, self.slices, gy)
         return gx
 
-    def backward(self, ggx: Variable) -> Variable:
-        return get_item(ggx, self.slices)
+    def backward(self, ggx: V) -> V:
+        return GetItem(self.slices).apply(ggx)
 
 
 def get_item(x: Operand, slices: Any) -> Variable:
@@ -114,14 +129,17 @@ def get_item(x: Operand, slices: Any) -> Variable:
 
 
 class BroadcastTo(Function[Variable]):
+    __slots__ = ("shape",)
+    array_backward = True
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
     def forward(self, x: Array) -> Array:
         return np.broadcast_to(x, self.shape)
 
-    def backward(self, gy: Variable) -> Variable:
-        return sum_to(gy, self.inputs[0].shape)
+    def backward(self, gy: V) -> V:
+        return unbroadcast(gy, self.inputs[0].shape)
 
 
 def broadcast_to(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> Variable:
@@ -135,14 +153,17 @@ def broadcast_to(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> 
 
 
 class SumTo(Function[Variable]):
+    __slots__ = ("shape",)
+    array_backward = True
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
     def forward(self, x: Array) -> Array:
         return _arrays.sum_to(x, self.shape)
 
-    def backward(self, gy: Variable) -> Variable:
-        return broadcast_to(gy, self.inputs[0].shape)
+    def backward(self, gy: V) -> V:
+        return broadcast(gy, self.inputs[0].shape)
 
 
 def sum_to(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> Variable:
@@ -154,3 +175,15 @@ def sum_to(x: Operand, shape: SupportsIndex | Sequence[SupportsIndex]) -> Variab
         return x
     _arrays.check_broadcastable(shape, x.shape)
     return SumTo(shape)(x)
+
+
+def unbroadcast(g: V, shape: tuple[int, ...]) -> V:
+    """``g`` summed over broadcast axes down to ``shape`` (``sum_to`` for an array or
+    a Variable alike): ``g`` itself when it has that shape already."""
+    return g if g.shape == shape else SumTo(shape).apply(g)
+
+
+def broadcast(g: V, shape: tuple[int, ...]) -> V:
+    """``g`` broadcast to ``shape`` (``broadcast_to`` for an array or a Variable
+    alike): ``g`` itself when it has that shape already."""
+    return g if g.shape == shape else BroadcastTo(shape).apply(g)

@@ -37,10 +37,13 @@ def test_grads_have_their_variables_shape_and_dtype(impl: Implementation, dtype:
 @given(data=st.data())
 def test_grads_own_their_memory(impl: Implementation, data: st.DataObject) -> None:
     """No two variables' grads share memory, and each can be updated in place (as
-    an optimizer hook does), so one update never corrupts another grad."""
+    an optimizer hook does), so one update never corrupts another grad. With
+    ``retain_grad=True`` this covers intermediate grads too."""
     spec = draw_graph(data, impl)
+    retain_grad = data.draw(st.booleans(), label="retain_grad")
     built = build(spec, impl, keep_all=True)
-    backward(impl, built.output, data.draw(cotangents(built.output.data.shape), label="cotangent"))
+    kwargs = {"retain_grad": True} if retain_grad else {}
+    backward(impl, built.output, data.draw(cotangents(built.output.data.shape), label="cotangent"), **kwargs)
     held = [(i, grad_array(v.grad)) for i, v in sorted(built.values.items())]
     present = [(i, g) for i, g in held if g is not None]
     for n, (i, g) in enumerate(present):

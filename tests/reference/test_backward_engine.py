@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,7 @@ import pytest
 
 import dezero.functions as F
 from dezero import Function, Variable, no_grad
+from dezero.core import V
 from tests.reference.helpers import F64, finite_difference_grads, generator, normal
 
 
@@ -355,3 +357,90 @@ def test_backward_restores_grad_mode() -> None:
     with no_grad():
         (x * 2.0).backward(create_graph=True)
         assert (x * 2.0).creator is None
+
+
+# ---------------------------------------------------------------- backward on arrays (array_backward)
+
+
+class Cube(Function[Variable]):
+    """x ** 3, its backward written once for arrays and Variables; records what it gets."""
+
+    __slots__ = ("received",)
+    array_backward = True
+
+    def __init__(self) -> None:
+        self.received: list[type] = []
+
+    def forward(self, x: F64) -> F64:
+        return x**3
+
+    def backward(self, gy: V) -> V:
+        self.received.append(type(gy))
+        (x,) = self.inputs_like(gy)
+        gx: V = gy * 3 * x * x
+        return gx
+
+
+def test_an_array_backward_gets_arrays_without_create_graph_and_variables_with_it() -> None:
+    x = Variable(np.array([1.0, 2.0]))
+    f = Cube()
+    y = f(x)
+    y.backward()
+    plain = x.grad
+    x.cleargrad()
+    y.backward(create_graph=True)
+    differentiable = x.grad
+    assert f.received == [np.ndarray, Variable]
+    assert plain is not None and plain.creator is None
+    assert differentiable is not None and differentiable.creator is not None
+    np.testing.assert_array_equal(plain.array, [3.0, 12.0])
+    np.testing.assert_array_equal(differentiable.array, [3.0, 12.0])
+
+
+def test_book_style_backward_gets_variables_in_both_modes() -> None:
+    func = DoubleAndTotal()
+    x = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    double, total = func(x)
+    total.backward()
+    total.backward(create_graph=True)
+    assert all(isinstance(g, Variable) for pair in func.received for g in pair)
+
+
+def test_built_in_functions_take_arrays_in_backward() -> None:
+    builtins = [getattr(F, name) for name in F.__all__ if name[0].isupper()]
+    assert builtins and all(cls.array_backward for cls in builtins)
+
+
+def test_an_array_backward_that_returns_a_variable_is_a_type_error() -> None:
+    class Leaky(Cube):
+        __slots__ = ()
+
+        def backward(self, gy: V) -> V:
+            return Variable(np.asarray(gy))  # type: ignore[return-value]  # the error under test
+
+    with pytest.raises(TypeError, match="Leaky.backward was given arrays and must return arrays"):
+        Leaky()(Variable(np.ones(2))).backward()
+
+
+def test_zero_dimensional_inputs_reach_an_array_backward_as_numpy_scalars() -> None:
+    class Seeing(Cube):
+        __slots__ = ("seen",)
+        seen: list[Any]
+
+        def backward(self, gy: V) -> V:
+            self.seen = self.inputs_like(gy)
+            return super().backward(gy)
+
+    x = Variable(np.array(2.0, dtype=np.float32))
+    f = Seeing()
+    f(x).backward()
+    assert type(f.seen[0]) is np.float32
+    assert x.grad is not None and x.grad.dtype == np.float32 and x.grad.array == 12.0
+
+
+def test_apply_calls_forward_on_arrays_and_the_function_on_variables() -> None:
+    a = np.array([0.5, 1.0])
+    assert isinstance(F.Sin().apply(a), np.ndarray)
+    np.testing.assert_array_equal(F.Sin().apply(a), np.sin(a))
+    v = F.Sin().apply(Variable(a))
+    assert isinstance(v, Variable) and isinstance(v.creator, F.Sin)

@@ -70,6 +70,22 @@ def test_outputs_are_weak_references() -> None:
     assert func.outputs[0]() is None
 
 
+def test_outputs_is_a_list_of_weakrefs_also_for_several_outputs() -> None:
+    func = SumAndProduct()
+    s, p = func(Variable(np.array(2.0)), Variable(np.array(5.0)))
+    assert isinstance(func.outputs, list)
+    assert [ref() for ref in func.outputs] == [s, p]
+
+
+def test_built_in_functions_have_no_instance_dict() -> None:
+    import dezero.functions as F
+
+    for name in F.__all__:
+        cls = getattr(F, name)
+        if isinstance(cls, type) and issubclass(cls, Function):
+            assert "__dict__" not in dir(cls), f"{name} instances carry a __dict__ (no __slots__)"
+
+
 def test_generation_is_the_highest_input_generation_and_outputs_one_more() -> None:
     x = Variable(np.array(1.0))  # generation 0
     deep = Double()(Double()(Double()(x)))  # generation 3
