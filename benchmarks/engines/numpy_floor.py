@@ -11,7 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from benchmarks import workloads
-from benchmarks.engines.base import Array, ArrayBuild, Engine, NotSupported, Ops, ScalarBuild
+from benchmarks.engines.base import (
+    Array,
+    ArrayBuild,
+    Engine,
+    NotSupported,
+    Ops,
+    ScalarBuild,
+)
 
 
 class NumpyFloor(Engine):

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from benchmarks.engines.base import Array, ArrayBuild, Engine, Ops, ScalarBuild
+from benchmarks.engines.base import Engine
+from benchmarks.engines.dezero_style import DezeroStyle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class Reference(Engine):
+class Reference(DezeroStyle):
     name = "reference"
 
     def __init__(self) -> None:
@@ -23,38 +20,10 @@ class Reference(Engine):
         import dezero
         import dezero.functions as F
 
-        self._dezero = dezero
-        self._Variable = dezero.Variable
-        self.ops = Ops(sin=F.sin, tanh=F.tanh, matmul=F.matmul, total=F.sum)
+        super().__init__(dezero, F)
 
     def version(self) -> str:
         return f"{self._dezero.__version__} (this work tree)"
-
-    def module_file(self) -> str:
-        return str(self._dezero.__file__)
-
-    def grad_scalar(self, build: ScalarBuild, values: Sequence[float]) -> tuple[float, list[float]]:
-        leaves = [self._Variable(np.array(v, dtype=np.float64)) for v in values]
-        y = build(self.ops, leaves)
-        y.backward()
-        return float(y.data), [_grad_value(leaf) for leaf in leaves]
-
-    def grad_array(
-        self, build: ArrayBuild, x: Array, weights: Sequence[Array]
-    ) -> tuple[float, list[Array]]:
-        leaves = [self._Variable(w) for w in weights]
-        y = build(self.ops, self.ops.const(x), leaves)
-        y.backward()
-        return float(y.data), [_grad_array(leaf) for leaf in leaves]
-
-
-def _grad_value(leaf: Any) -> float:
-    return 0.0 if leaf.grad is None else float(leaf.grad.data)
-
-
-def _grad_array(leaf: Any) -> Array:
-    grad: Array = leaf.grad.data
-    return grad
 
 
 def make() -> Engine:
