@@ -15,13 +15,8 @@ from benchmarks.engines.base import Engine
 
 
 def measure(engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
-    engine.grad_scalar(workloads.dag(min(n, 100)), workloads.DAG_LEAVES)  # warm-up
-    build = workloads.dag(n)
-    times = child.time_calls(
-        lambda: engine.grad_scalar(build, workloads.DAG_LEAVES), args.repeats, args.budget
-    )
-    value, grads = engine.grad_scalar(workloads.dag(100), workloads.DAG_LEAVES)
-    return {"times": times, "nodes": workloads.dag_nodes(n), "check": [value, *grads]}
+    result = child.time_grad_scalar(engine, workloads.dag, workloads.DAG_LEAVES, n, args, small=100)
+    return {**result, "nodes": workloads.dag_nodes(n)}
 
 
 if __name__ == "__main__":

@@ -14,13 +14,8 @@ from benchmarks.engines.base import Engine
 
 
 def measure(engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
-    engine.grad_scalar(workloads.fan_in(min(n, 100)), workloads.FAN_IN_LEAVES)  # warm-up
-    build = workloads.fan_in(n)
-    times = child.time_calls(
-        lambda: engine.grad_scalar(build, workloads.FAN_IN_LEAVES), args.repeats, args.budget
-    )
-    value, grads = engine.grad_scalar(workloads.fan_in(100), workloads.FAN_IN_LEAVES)
-    return {"times": times, "nodes": workloads.fan_in_nodes(n), "check": [value, *grads]}
+    result = child.time_grad_scalar(engine, workloads.fan_in, workloads.FAN_IN_LEAVES, n, args, small=100)
+    return {**result, "nodes": workloads.fan_in_nodes(n)}
 
 
 if __name__ == "__main__":

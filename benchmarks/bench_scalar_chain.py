@@ -13,13 +13,8 @@ from benchmarks.engines.base import Engine
 
 
 def measure(engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
-    engine.grad_scalar(workloads.chain(min(n, 300)), workloads.CHAIN_LEAVES)  # warm-up
-    build = workloads.chain(n)
-    times = child.time_calls(
-        lambda: engine.grad_scalar(build, workloads.CHAIN_LEAVES), args.repeats, args.budget
-    )
-    value, grads = engine.grad_scalar(workloads.chain(min(n, 300)), workloads.CHAIN_LEAVES)
-    return {"times": times, "nodes": n, "check": [value, *grads]}
+    result = child.time_grad_scalar(engine, workloads.chain, workloads.CHAIN_LEAVES, n, args, small=300)
+    return {**result, "nodes": n}
 
 
 if __name__ == "__main__":

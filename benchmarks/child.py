@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from benchmarks import engines
-from benchmarks.engines.base import Engine, NotSupported
+from benchmarks.engines.base import Engine, NotSupported, ScalarBuild
 
 # measure(engine, size, args) -> a JSON-able dict for that size
 Measure = Callable[[Engine, int, argparse.Namespace], dict[str, Any]]
@@ -43,6 +43,19 @@ def time_calls(fn: Callable[[], object], repeats: int, budget: float) -> list[fl
         times.append(elapsed)
         spent += elapsed
     return times
+
+
+def time_grad_scalar(
+    engine: Engine, workload: Callable[[int], ScalarBuild], leaves: Sequence[float], n: int, args: argparse.Namespace, *, small: int
+) -> dict[str, Any]:
+    """Time forward + backward of ``workload(n)`` on scalar ``leaves``, after a warm-up
+    on ``workload(min(n, small))``, whose value and grads are the ``check`` that the
+    runner compares across engines."""
+    engine.grad_scalar(workload(min(n, small)), leaves)
+    build = workload(n)
+    times = time_calls(lambda: engine.grad_scalar(build, leaves), args.repeats, args.budget)
+    value, grads = engine.grad_scalar(workload(min(n, small)), leaves)
+    return {"times": times, "check": [value, *grads]}
 
 
 def parse_args(description: str, argv: Sequence[str] | None) -> argparse.Namespace:
