@@ -86,6 +86,42 @@ def gradient_scale(spec: GraphSpec, cotangent: Array) -> float:
     return float(max(largest, default=0.0))
 
 
+def backprop_magnitudes(spec: GraphSpec, cotangent: Array) -> list[Array]:
+    """For each leaf, a bound on the magnitude of the terms backprop adds on the way
+    to it, in the units of the leaf's gradient: the cotangent's magnitude ``|w|``
+    carried back through the absolute values of every node's local Jacobian
+    (complex step on the node's reference forward), where each node also adds, to
+    every element of its inputs, the largest magnitude it received. That last part
+    stands for terms that cancel inside one node's rule (softmax's
+    ``y * (gy - sum(y * gy))`` computes terms of size ``|gy|`` for a result near
+    0), whose rounding error the nodes before it can amplify; the composite
+    ``|J|^T |w|`` sees neither. Rounding errors are a few epsilons of this."""
+    values = evaluate(spec)
+    carried: dict[int, Array] = {spec.output: np.abs(cotangent).astype(np.float64)}
+    for node, outputs in reversed(list(spec.nodes())):
+        received = [o for o in outputs if o in carried]
+        if not received:
+            continue  # not on a path to the output
+        largest = max(float(np.max(carried[o], initial=0.0)) for o in received)
+        inputs = [np.array(values[a], dtype=np.complex128) for a in node.args]
+        params = dict(node.params)
+        for position, arg in enumerate(node.args):
+            x = inputs[position]
+            total = np.zeros(x.shape)
+            for index in np.ndindex(*x.shape):
+                bumped = list(inputs)
+                bumped[position] = x.copy()
+                bumped[position][index] += 1j * STEP
+                columns = node.spec.reference(bumped, params)
+                total[index] = sum(
+                    float(np.sum(carried[o] * np.abs(np.imag(c) / STEP)))
+                    for o, c in zip(outputs, columns)
+                    if o in carried
+                )
+            carried[arg] = carried.get(arg, np.zeros(x.shape)) + total + largest
+    return [carried.get(leaf, np.zeros(np.shape(values[leaf]))) for leaf in spec.leaves]
+
+
 def vjp(jacobian: Array, cotangent: Array) -> tuple[Array, Array]:
     """``J^T w`` and the magnitude sum ``|J|^T |w|`` for one leaf."""
     axes = (tuple(range(cotangent.ndim)), tuple(range(cotangent.ndim)))

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
 from strategies.dags import single_op
-from strategies.graph import GraphSpec, build
+from strategies.graph import Built, GraphSpec, build
 from strategies.implementation import Implementation
 from strategies.numerics import directional, side_by_side
 from strategies.ops import BY_NAME, Op
@@ -47,11 +47,12 @@ def _first_grads(impl: Implementation, spec: GraphSpec, w: Array, leaves: Sequen
     return [np.zeros(x.shape) if g is None else g for g, x in zip(grads(built.leaves), leaves)]
 
 
-def _hvp(impl: Implementation, spec: GraphSpec, w: Array, u: Sequence[Array]) -> list[Array]:
-    """``H u`` by double backward: each live leaf's first grad ``g_k`` (a Variable
-    with a graph), seeded with ``u_k``, backpropagated into the leaves."""
-    built = build(spec, impl)
-    backward(impl, built.output, w, create_graph=True)
+def _double_backward(impl: Implementation, built: Built, seed: VariableLike, u: Sequence[Array]) -> list[Array]:
+    """``H u`` by double backward: with ``seed`` (the cotangent ``w`` as a Variable)
+    as the output's grad, each live leaf's first grad ``g_k`` (a Variable with a
+    graph), seeded with ``u_k``, backpropagated into the leaves."""
+    built.output.grad = seed
+    built.output.backward(create_graph=True)
     first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
     for leaf in built.leaves:
         leaf.cleargrad()
@@ -59,6 +60,11 @@ def _hvp(impl: Implementation, spec: GraphSpec, w: Array, u: Sequence[Array]) ->
         if g is not None and g.creator is not None:
             backward(impl, g, uk)
     return [np.zeros(uk.shape) if g is None else g for g, uk in zip(grads(built.leaves), u)]
+
+
+def _hvp(impl: Implementation, spec: GraphSpec, w: Array, u: Sequence[Array]) -> list[Array]:
+    """``H u`` on a fresh build of ``spec`` with the cotangent ``w``."""
+    return _double_backward(impl, build(spec, impl), impl.variable(w.astype(spec.dtype)), u)
 
 
 def _difference_of_first_grads(
@@ -105,15 +111,7 @@ def test_each_op_alone_double_backward_matches_differences(
     u = [data.draw(cotangents(a.shape), label=f"direction u{k}") for k, a in enumerate(x)]
 
     seed = impl.variable(w.astype(spec.dtype))
-    built.output.grad = seed
-    built.output.backward(create_graph=True)
-    first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
-    for leaf in built.leaves:
-        leaf.cleargrad()
-    for g, uk in zip(first, u):
-        if g is not None and g.creator is not None:
-            backward(impl, g, uk)
-    hu = [np.zeros(uk.shape) if g is None else g for g, uk in zip(grads(built.leaves), u)]
+    hu = _double_backward(impl, built, seed, u)
     hw = grad_array(seed.grad)
 
     plus = _first_grads(impl, spec, w, [a + H * uk for a, uk in zip(x, u)])
