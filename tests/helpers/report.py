@@ -73,6 +73,12 @@ def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | N
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         status = "not applicable" if "not applicable" in reason else "skipped"
         return Row(report.nodeid, level, status, reason=reason.removeprefix("Skipped: ")), None
+    if report.failed and report.when != "call":
+        # An error in setup or teardown, or a worker that crashed (pytest-xdist
+        # reports it with when="???"): the test failed without a call report.
+        text = str(report.longrepr).strip().splitlines()
+        phase = report.when if report.when in ("setup", "teardown") else "crash"
+        return Row(report.nodeid, level, "fail", reason=f"{phase}: {text[-1] if text else ''}"[:300]), None
     if report.when != "call":
         return None, None
     status = {"passed": "pass", "failed": "fail", "skipped": "skipped"}[report.outcome]
@@ -95,10 +101,21 @@ def _file_stem(nodeid: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:120]
 
 
+def report_files(path: Path) -> tuple[Path, Path, Path]:
+    """The Markdown file, the JSON file and the failures' folder of ``--report PATH``:
+    ``PATH.md``, ``PATH.json``, ``PATH-failures/`` (a ``.md`` or ``.json`` ending of
+    PATH is dropped first; any other dot, as in ``dezero-0.0.13``, stays)."""
+    if path.suffix in (".md", ".json"):
+        path = path.with_suffix("")
+    return (path.parent / (path.name + ".md"), path.parent / (path.name + ".json"),
+            path.parent / (path.name + "-failures"))
+
+
 def write(path: Path, rows: list[Row], header: dict[str, str], failure_files: dict[str, tuple[str, str]]) -> None:
-    """Write ``path``.md and ``path``.json, and the failures' scripts and graphs."""
+    """Write the report files of ``path`` (:func:`report_files`): the table, its JSON,
+    and the failures' scripts and graphs."""
+    markdown, json_file, failures_dir = report_files(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    failures_dir = path.parent / (path.name + "-failures")
     for row in rows:
         if row.nodeid in failure_files:
             script, dot = failure_files[row.nodeid]
@@ -114,11 +131,21 @@ def write(path: Path, rows: list[Row], header: dict[str, str], failure_files: di
                 subprocess.run([dot_program, "-Tsvg", "-o", str(svg), str(failures_dir / f"{stem}.dot")], check=False)
                 if svg.exists():
                     row.dot = f"{failures_dir.name}/{stem}.svg"
+    rows = one_per_test(rows)
     rows = sorted(rows, key=lambda r: (LEVEL_NAMES.index(r.level) if r.level in LEVEL_NAMES else 99, r.nodeid))
-    path.with_suffix(".json").write_text(
+    json_file.write_text(
         json.dumps({"header": header, "levels": [list(level) for level in LEVELS], "results": [asdict(r) for r in rows]}, indent=2)
     )
-    path.with_suffix(".md").write_text(_markdown(rows, header))
+    markdown.write_text(_markdown(rows, header))
+
+
+def one_per_test(rows: list[Row]) -> list[Row]:
+    """One row per test: a failure in any phase wins over the other phases' rows."""
+    kept: dict[str, Row] = {}
+    for row in rows:
+        if row.nodeid not in kept or (row.status == "fail" and kept[row.nodeid].status != "fail"):
+            kept[row.nodeid] = row
+    return list(kept.values())
 
 
 def _markdown(rows: list[Row], header: dict[str, str]) -> str:

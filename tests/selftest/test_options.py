@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.helpers.report import one_per_test, report_files, row_from
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -61,3 +65,29 @@ def test_a_failure_is_reported_with_a_runnable_counterexample(tmp_path: Path) ->
     run = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "| core | `test_each_op_alone_matches_complex_step[sub]` | fail |" in report.with_suffix(".md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("out/report", ("out/report.md", "out/report.json", "out/report-failures")),
+        ("out/report.md", ("out/report.md", "out/report.json", "out/report-failures")),
+        ("out/dezero-0.0.13", ("out/dezero-0.0.13.md", "out/dezero-0.0.13.json", "out/dezero-0.0.13-failures")),
+    ],
+)
+def test_report_paths_keep_dots_in_the_name(given: str, expected: tuple[str, str, str]) -> None:
+    assert tuple(str(p) for p in report_files(Path(given))) == expected
+
+
+def test_a_crashed_worker_or_a_setup_error_is_a_failed_row() -> None:
+    """pytest-xdist reports a test whose worker died with when="???"; an error in
+    setup or teardown has no call report. Both must be failures in the report, not
+    vanish from it; a failing teardown after a passing call makes one failed row."""
+    crash = pytest.TestReport("t.py::test_a", ("t.py", None, "t"), {}, "failed",
+                              "worker 'gw0' crashed while running 't.py::test_a'", "???")  # type: ignore[arg-type]
+    row, _ = row_from(crash)
+    assert row is not None and row.status == "fail" and row.reason.startswith("crash: worker 'gw0' crashed")
+    passed = pytest.TestReport("t.py::test_b", ("t.py", None, "t"), {}, "passed", None, "call")
+    teardown = pytest.TestReport("t.py::test_b", ("t.py", None, "t"), {}, "failed", "Config leaked", "teardown")
+    rows = [r for r in (row_from(passed)[0], row_from(teardown)[0]) if r is not None]
+    assert [(r.status, r.reason) for r in one_per_test(rows)] == [("fail", "teardown: Config leaked")]

@@ -3,6 +3,7 @@
 import numpy as np
 import dezero
 from dezero import Variable
-v0 = Variable(np.array(0.06, dtype=np.float64))
-v1 = 2 + v0
+import dezero.functions as F
+v0 = Variable(np.array(-1.7, dtype=np.float64))
+v1 = F.clip(v0, -2.2, -2.2)
 y = v1

@@ -3,6 +3,6 @@
 import numpy as np
 import dezero
 from dezero import Variable
-v0 = Variable(np.array(0.08, dtype=np.float64))
-v1 = 2 - v0
+v0 = Variable(np.array(1.02, dtype=np.float64))
+v1 = 0.5 * v0
 y = v1

@@ -1,0 +1,14 @@
+# tests/properties/test_higher_order.py::test_each_op_alone_double_backward_matches_differences[layer_conv2d]
+# TypeError: <class 'weakref.ReferenceType'> is not supported
+import numpy as np
+import dezero
+from dezero import Variable
+import dezero.layers as L
+from strategies.implementation import Implementation
+from strategies.probes import probes_for
+P = probes_for(Implementation('dezero', dezero))
+v0 = Variable(np.array([[[[0.0]]]], dtype=np.float64))
+v1 = Variable(np.array([[[[0.0]]]], dtype=np.float64))
+v2 = Variable(np.array([0.0], dtype=np.float64))
+v3 = P.with_params(L.Conv2d(1, (1, 1), stride=(1, 1), pad=(0, 0)), W=v1, b=v2)(v0)
+y = v3

@@ -1,0 +1,13 @@
+# tests/properties/test_higher_order.py::test_each_op_alone_double_backward_matches_differences[layer_deconv2d]
+# TypeError: <class 'weakref.ReferenceType'> is not supported
+import numpy as np
+import dezero
+from dezero import Variable
+import dezero.layers as L
+from strategies.implementation import Implementation
+from strategies.probes import probes_for
+P = probes_for(Implementation('dezero', dezero))
+v0 = Variable(np.array([[[[0.0]]]], dtype=np.float64))
+v1 = Variable(np.array([[[[0.0]]]], dtype=np.float64))
+v2 = P.with_params(L.Deconv2d(1, (1, 1), stride=(1, 1), pad=(0, 0), nobias=True), W=v1)(v0)
+y = v2
