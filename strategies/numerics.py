@@ -87,7 +87,7 @@ def gradient_scale(spec: GraphSpec, cotangent: Array) -> float:
 
 
 def backprop_magnitudes(spec: GraphSpec, cotangent: Array) -> list[Array]:
-    """For each leaf, a bound on the magnitude of the terms backprop adds on the way
+    """For each leaf, an estimate of the magnitude of the terms backprop adds on the way
     to it, in the units of the leaf's gradient: the cotangent's magnitude ``|w|``
     carried back through the absolute values of every node's local Jacobian
     (complex step on the node's reference forward), where each node also adds, to
