@@ -97,6 +97,10 @@ def backprop_magnitudes(spec: GraphSpec, cotangent: Array) -> list[Array]:
     0), whose rounding error the nodes before it can amplify; the composite
     ``|J|^T |w|`` sees neither. Rounding errors are a few epsilons of this."""
     values = evaluate(spec)
+    if np.shape(cotangent) != np.shape(values[spec.output]):
+        raise ValueError(
+            f"the cotangent has shape {np.shape(cotangent)}, the output {np.shape(values[spec.output])}"
+        )
     carried: dict[int, Array] = {spec.output: np.abs(cotangent).astype(np.float64)}
     for node, outputs in reversed(list(spec.nodes())):
         received = [o for o in outputs if o in carried]

@@ -425,8 +425,9 @@ class Pooling(Function[Variable]):
         return Pooling2DGrad(x_shape, self.geometry, self.indexes).apply(gy)
 
 
-class Pooling2DGrad(Function[Variable]):
-    """Route each pooled gradient to the input element that was the maximum."""
+class _MaxPoolingRoute(Function[Variable]):
+    """What the two halves of max pooling's backward share: the input's shape, the
+    window geometry and, per window, the index of its maximum."""
 
     __slots__ = ("input_shape", "geometry", "indexes")
     array_backward = True
@@ -435,6 +436,12 @@ class Pooling2DGrad(Function[Variable]):
         self.input_shape = input_shape
         self.geometry = geometry
         self.indexes = indexes
+
+
+class Pooling2DGrad(_MaxPoolingRoute):
+    """Route each pooled gradient to the input element that was the maximum."""
+
+    __slots__ = ()
 
     def forward(self, gy: Array) -> Array:
         n, c, oh, ow = gy.shape
@@ -447,17 +454,11 @@ class Pooling2DGrad(Function[Variable]):
         return Pooling2DWithIndexes(self.input_shape, self.geometry, self.indexes).apply(ggx)
 
 
-class Pooling2DWithIndexes(Function[Variable]):
+class Pooling2DWithIndexes(_MaxPoolingRoute):
     """Pick, in each window, the element at the given index (the adjoint of
     :class:`Pooling2DGrad`)."""
 
-    __slots__ = ("input_shape", "geometry", "indexes")
-    array_backward = True
-
-    def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
-        self.input_shape = input_shape
-        self.geometry = geometry
-        self.indexes = indexes
+    __slots__ = ()
 
     def forward(self, x: Array) -> Array:
         col = _windows(x, self.geometry)

@@ -66,9 +66,15 @@ def _examples_to_catch(impl: Implementation, mutant: Mutant, prop: str, kind: st
     return found
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of workers, at least 1, got {text!r}")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes, one mutant each at a time")
+    parser.add_argument("--jobs", type=_positive, default=1, help="worker processes, one mutant each at a time")
     args = parser.parse_args()
     impl = Implementation.load("dezero")
     out = sys.stdout

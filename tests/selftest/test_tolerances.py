@@ -4,6 +4,7 @@ magnitudes can be worked out on paper."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from strategies.graph import GraphSpec, Leaf, Node
 from strategies.numerics import backprop_magnitudes, jacobians, vjp
@@ -46,3 +47,9 @@ def test_a_node_off_the_path_to_the_output_adds_nothing() -> None:
     )
     (magnitude,) = backprop_magnitudes(spec, w)
     np.testing.assert_allclose(magnitude, np.abs(np.cos(x)) * np.abs(w) + np.max(np.abs(w)), rtol=1e-12)
+
+
+def test_a_cotangent_of_another_shape_is_a_value_error() -> None:
+    spec = GraphSpec(steps=(Leaf((2,), (0.5, -1.0)), Node("sin", (0,))), output=1)
+    with pytest.raises(ValueError, match=r"cotangent has shape \(3,\), the output \(2,\)"):
+        backprop_magnitudes(spec, np.ones(3))
