@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
@@ -115,6 +116,12 @@ class Implementation:
             raise ImplementationError(f"cannot import {name!r} from {parent}: {exc!r}") from exc
         return cls(name, package, origin=path)
 
+    @property
+    def directory(self) -> Path:
+        """The folder of the implementation's code (its package's folder, or the
+        folder of its single file)."""
+        return Path(getattr(self.package, "__file__", None) or self.origin).resolve().parent
+
     # -- what the suite uses, looked up at call time
 
     def attr(self, dotted: str) -> Any:
@@ -186,7 +193,7 @@ class Implementation:
         """Seed NumPy's global generator for implementations that draw from it (the
         book's dropout), restoring its state afterwards."""
         state = np.random.get_state()
-        np.random.seed(seed)
+        np.random.set_state(np.random.RandomState(seed).get_state())  # as np.random.seed(seed)
         try:
             yield
         finally:

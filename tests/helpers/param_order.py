@@ -49,10 +49,12 @@ def _build(impl: Implementation, description: Description, numbers: Iterator[int
 
 
 def _mutant_from_environment() -> contextlib.AbstractContextManager[Any]:
-    from tests.selftest import mutants
+    name = os.environ.get("DEZERO_SELFTEST_MUTANT")  # tests.selftest.mutants.MUTANT_ENV
+    if not name:
+        return contextlib.nullcontext()
+    from tests.selftest import mutants  # the repository's self-test, the only place that sets the variable
 
-    name = os.environ.get(mutants.MUTANT_ENV)
-    return mutants.applied(mutants.BY_NAME[name]) if name else contextlib.nullcontext()
+    return mutants.applied(mutants.BY_NAME[name])
 
 
 def main() -> None:

@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
 from strategies.capabilities import has_requirement
+from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import VariableLike
-from tests.helpers.backprop import backward, cotangents, grads, set_seed
-from tests.helpers.drawing import draw_graph
-from tests.helpers.oracles import assert_vjp_matches
+
+from ..helpers.backprop import backward, cotangents, grads, set_seed
+from ..helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")
 

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
 from strategies.dags import single_op
+from strategies.drawing import draw_graph
 from strategies.graph import Built, GraphSpec, build, evaluate
 from strategies.implementation import Implementation
 from strategies.numerics import side_by_side
 from strategies.ops import BY_NAME
 from strategies.ops_nn import NN_OPS
-from tests.helpers.drawing import draw_graph
 
 pytestmark = pytest.mark.requires("core")
 

@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
 from strategies.dags import single_op
+from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.numerics import directional, leaf_arrays
 from strategies.ops import BY_NAME, CATALOGUE
-from tests.helpers.backprop import backward, cotangents, grads
-from tests.helpers.drawing import draw_graph
-from tests.helpers.oracles import assert_vjp_matches
+
+from ..helpers.backprop import backward, cotangents, grads
+from ..helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")
 

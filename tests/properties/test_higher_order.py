@@ -23,14 +23,15 @@ from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
 from strategies.dags import single_op
+from strategies.drawing import draw_graph
 from strategies.graph import Built, GraphSpec, build
 from strategies.implementation import Implementation
 from strategies.numerics import directional, side_by_side
 from strategies.ops import BY_NAME, Op
 from strategies.ops_nn import NN_OPS
 from strategies.protocols import Array, VariableLike, grad_array
-from tests.helpers.backprop import backward, cotangents, grads
-from tests.helpers.drawing import draw_graph
+
+from ..helpers.backprop import backward, cotangents, grads
 
 pytestmark = pytest.mark.requires("higher_order")
 

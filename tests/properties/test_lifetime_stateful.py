@@ -29,8 +29,9 @@ from strategies.graph import apply
 from strategies.implementation import Implementation
 from strategies.ops import Inapplicable, Input, Op
 from strategies.protocols import VariableLike
-from tests.helpers.backprop import backward, cotangents
-from tests.helpers.graphs import upstream_functions
+
+from ..helpers.backprop import backward, cotangents
+from ..helpers.graphs import upstream_functions
 
 
 class GraphLifetime(RuleBasedStateMachine):

@@ -13,14 +13,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from strategies.drawing import draw_graph
 from strategies.graph import GraphSpec, build
 from strategies.implementation import Implementation
 from strategies.numerics import backprop_magnitudes, gradient_scale, side_by_side
 from strategies.ops import BY_NAME
 from strategies.protocols import Array
-from tests.helpers.backprop import backward, cotangents, grads
-from tests.helpers.drawing import draw_graph
-from tests.helpers.transforms import recompute, shared_values, through
+
+from ..helpers.backprop import backward, cotangents, grads
+from ..helpers.transforms import recompute, shared_values, through
 
 pytestmark = pytest.mark.requires("core")
 

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import FunctionLike, VariableLike, grad_array
-from tests.helpers.backprop import backward, cotangents
-from tests.helpers.drawing import draw_graph
-from tests.helpers.graphs import upstream_functions
-from tests.helpers.instrument import recording_backward
+
+from ..helpers.backprop import backward, cotangents
+from ..helpers.graphs import upstream_functions
+from ..helpers.instrument import recording_backward
 
 pytestmark = pytest.mark.requires("core")
 

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import grad_array
-from tests.helpers.backprop import backward, cotangents
-from tests.helpers.drawing import draw_graph
+
+from ..helpers.backprop import backward, cotangents
 
 pytestmark = pytest.mark.requires("core")
 

@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,19 @@ from hypothesis.extra import numpy as npst
 
 from strategies.implementation import Implementation, ImplementationError
 from strategies.protocols import Array, grad_array
-from tests.helpers import param_order
+
+from ..helpers import param_order
 
 pytestmark = pytest.mark.requires("operators", "tensors", "layers")
 
-ROOT = Path(__file__).resolve().parents[2]
+
+
+def _importable_from(module: ModuleType) -> str:
+    """A PYTHONPATH under which ``module`` imports by its name (in this repository
+    and where the suite is installed alike)."""
+    depth = len(module.__name__.split("."))
+    root = Path(str(module.__file__)).resolve().parents[depth - 1]
+    return os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
 # Closed forms are computed in float64 from the implementation's starting values;
 # float32 parameters round at every step.
 RTOL = {"float64": 1e-10, "float32": 2e-5}
@@ -389,9 +398,9 @@ def test_parameter_order_is_the_same_under_every_hash_seed(impl: Implementation,
     here = [param_order.order(impl, description) for description in models]
     for seed in seeds:
         result = subprocess.run(
-            [sys.executable, "-m", "tests.helpers.param_order", impl.target or impl.name],
-            input=json.dumps(models), capture_output=True, text=True, cwd=ROOT, timeout=120,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            [sys.executable, "-m", param_order.__name__, impl.target or impl.name],
+            input=json.dumps(models), capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": _importable_from(param_order)},
         )
         assert result.returncode == 0, result.stderr[-2000:]
         there = json.loads(result.stdout)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from strategies.implementation import Implementation
-from tests.helpers.drawing import Wiring
+from strategies.drawing import Wiring
 from tests.selftest.mutants import MUTANTS, Mutant, applied
 from tests.selftest.properties import NAMES, run
 

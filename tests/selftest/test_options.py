@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.report import one_per_test, report_files, row_from
+from strategies.plugin.report import one_per_test, report_files, row_from
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +20,7 @@ def _pytest(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """pytest with the suite's conftest, also on test files outside the repository."""
     env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_PROFILE"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    outside = ["-p", "conftest", "--rootdir", str(cwd)] if cwd != ROOT or not args[0].startswith("tests/") else []
+    outside = ["-p", "conftest", "--rootdir", str(cwd), "--impl", "dezero"] if cwd != ROOT or not args[0].startswith("tests/") else []
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *outside, "-n", "0", *args],
         cwd=cwd, capture_output=True, text=True, timeout=600, env=env,

@@ -60,7 +60,8 @@ class Row:
     examples: int | None = None
     reason: str = ""
     script: str = ""  # the failure's counterexample, relative to the report
-    dot: str = ""
+    dot: str = ""  # its graph in Graphviz DOT
+    picture: str = ""  # and as SVG, when Graphviz is installed
 
 
 def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | None]:
@@ -111,32 +112,42 @@ def report_files(path: Path) -> tuple[Path, Path, Path]:
             path.parent / (path.name + "-failures"))
 
 
-def write(path: Path, rows: list[Row], header: dict[str, str], failure_files: dict[str, tuple[str, str]]) -> None:
-    """Write the report files of ``path`` (:func:`report_files`): the table, its JSON,
-    and the failures' scripts and graphs."""
-    markdown, json_file, failures_dir = report_files(path)
+def save_failure(path: Path, row: Row, script: str, dot: str) -> None:
+    """Write a failure's counterexample script and graph (and its SVG picture when
+    Graphviz's ``dot`` is installed) into the failures folder of ``path``, and link
+    them from ``row``."""
+    _, _, failures_dir = report_files(path)
+    failures_dir.mkdir(parents=True, exist_ok=True)
+    stem = _file_stem(row.nodeid)
+    (failures_dir / f"{stem}.py").write_text(script)
+    (failures_dir / f"{stem}.dot").write_text(dot)
+    row.script = f"{failures_dir.name}/{stem}.py"
+    row.dot = f"{failures_dir.name}/{stem}.dot"
+    dot_program = shutil.which("dot")
+    if dot_program:
+        svg = failures_dir / f"{stem}.svg"
+        subprocess.run([dot_program, "-Tsvg", "-o", str(svg), str(failures_dir / f"{stem}.dot")],
+                       check=False, timeout=60)
+        if svg.exists():
+            row.picture = f"{failures_dir.name}/{stem}.svg"
+
+
+def write(path: Path, rows: list[Row], header: dict[str, str]) -> None:
+    """Write the report files of ``path`` (:func:`report_files`): the table and its
+    JSON (each through a temporary file, so a reader never sees half of one)."""
+    markdown, json_file, _ = report_files(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for row in rows:
-        if row.nodeid in failure_files:
-            script, dot = failure_files[row.nodeid]
-            failures_dir.mkdir(parents=True, exist_ok=True)
-            stem = _file_stem(row.nodeid)
-            (failures_dir / f"{stem}.py").write_text(script)
-            (failures_dir / f"{stem}.dot").write_text(dot)
-            row.script = f"{failures_dir.name}/{stem}.py"
-            row.dot = f"{failures_dir.name}/{stem}.dot"
-            dot_program = shutil.which("dot")
-            if dot_program:
-                svg = failures_dir / f"{stem}.svg"
-                subprocess.run([dot_program, "-Tsvg", "-o", str(svg), str(failures_dir / f"{stem}.dot")], check=False)
-                if svg.exists():
-                    row.dot = f"{failures_dir.name}/{stem}.svg"
     rows = one_per_test(rows)
     rows = sorted(rows, key=lambda r: (LEVEL_NAMES.index(r.level) if r.level in LEVEL_NAMES else 99, r.nodeid))
-    json_file.write_text(
-        json.dumps({"header": header, "levels": [list(level) for level in LEVELS], "results": [asdict(r) for r in rows]}, indent=2)
-    )
-    markdown.write_text(_markdown(rows, header))
+    document = {"header": header, "levels": [list(level) for level in LEVELS], "results": [asdict(r) for r in rows]}
+    _replace(json_file, json.dumps(document, indent=2))
+    _replace(markdown, _markdown(rows, header))
+
+
+def _replace(target: Path, text: str) -> None:
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text)
+    partial.replace(target)
 
 
 def one_per_test(rows: list[Row]) -> list[Row]:
@@ -158,7 +169,7 @@ def _markdown(rows: list[Row], header: dict[str, str]) -> str:
     lines += ["| level | property | result | examples | why | counterexample |", "|---|---|---|---|---|---|"]
     for row in rows:
         name = row.nodeid.split("::", 1)[-1]
-        link = f"[script]({row.script}), [graph]({row.dot})" if row.script else ""
+        link = f"[script]({row.script}), [graph]({row.picture or row.dot})" if row.script else ""
         why = row.reason.replace("|", "\\|").replace("\n", " ")[:160]
         examples = "" if row.examples is None else str(row.examples)
         lines.append(f"| {row.level} | `{name}` | {row.status} | {examples} | {why} | {link} |")

@@ -1,0 +1,78 @@
+"""``dezero-check PATH_OR_MODULE [pytest options]``: run the property suite against
+an implementation, from any directory.
+
+It runs exactly the properties of ``pytest tests/properties`` in this repository
+(installed as the package ``dezero_check``), under the suite's own configuration,
+with every option of the plugin (``--report``, ``--skips``/``--xfails``,
+``--hypothesis-profile``, ``--exclude-ops``, ``--time-limit``, ``-n``, ``-k``...).
+Unless ``-n`` is given it runs the tests in pytest-xdist workers (``-n auto``), so
+that an implementation that crashes its process fails one test, not the run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+USAGE = """usage: dezero-check PATH_OR_MODULE [pytest options]
+
+Check a DeZero-style implementation against the property suite.
+
+  PATH_OR_MODULE   a folder holding your package (e.g. the folder with dezero/ in it),
+                   the package folder itself, a single step file (step24.py),
+                   or an importable module name
+
+Common options:
+  --report PATH              write PATH.md and PATH.json (and counterexamples in PATH-failures/)
+  --hypothesis-profile NAME  dev (default: 25 examples), ci (100, derandomized), nightly (1000)
+  --time-limit SECONDS       per example (default 10)
+  -n N                       worker processes (default: auto)
+  -k EXPRESSION              only the properties whose names match
+Any other pytest option is passed on.
+"""
+
+
+def suite_directory() -> Path:
+    """The folder of the installed properties (``dezero_check``), or of this
+    repository's ``tests`` when the distribution is not installed."""
+    spec = importlib.util.find_spec("dezero_check")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "tests"
+
+
+def _has_xdist() -> bool:
+    return importlib.util.find_spec("xdist") is not None
+
+
+def _chooses_workers(options: list[str]) -> bool:
+    """``-n N``, ``-nN``, ``--numprocesses=N``, or xdist turned off with ``-p no:xdist``."""
+    return "no:xdist" in options or any(o.startswith(("-n", "--numprocesses")) for o in options)
+
+
+def arguments(target: str, options: list[str]) -> list[str]:
+    """The pytest arguments of ``dezero-check target *options``."""
+    suite = suite_directory()
+    workers = [] if _chooses_workers(options) or not _has_xdist() else ["-n", "auto"]
+    # pytest loads the plugin through its entry point, unless told not to load plugins so.
+    plugin = ["-p", "strategies.plugin"] if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") else []
+    return [
+        "-c", str(suite / "suite.ini"), "--rootdir", str(suite), *plugin,
+        f"--impl={target}", *workers, *options, str(suite / "properties"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help") or args[0].startswith("-"):
+        print(USAGE, file=sys.stdout if args and args[0] in ("-h", "--help") else sys.stderr)
+        return 0 if args and args[0] in ("-h", "--help") else 2
+    import pytest
+
+    return int(pytest.main(arguments(args[0], args[1:])))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
