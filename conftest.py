@@ -11,15 +11,16 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from strategies.implementation import Implementation
 from strategies.plugin import profiles
-from strategies.plugin.session import implementation
+from strategies.plugin.session import suite_run
 from tests.selftest.mutants import BY_NAME as MUTANTS
 from tests.selftest.mutants import Mutant, applied
 
@@ -41,9 +42,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def is_reference(impl: Implementation) -> bool:
-    origin = getattr(impl.package, "__file__", None) or ""
-    return Path(origin).resolve() == ROOT / "dezero" / "__init__.py"
+def is_reference(target: str) -> bool:
+    """Whether ``--impl`` (a module name or a path) names this checkout's ``dezero``."""
+    if os.sep in target or os.path.exists(target):
+        path = Path(target).resolve()
+        return path in (ROOT, ROOT / "dezero", ROOT / "dezero" / "__init__.py")
+    spec = importlib.util.find_spec(target)
+    return spec is not None and spec.origin is not None and Path(spec.origin).resolve() == ROOT / "dezero" / "__init__.py"
 
 
 @pytest.hookimpl(trylast=True)  # after the plugin has loaded the implementation
@@ -51,12 +56,13 @@ def pytest_configure(config: pytest.Config) -> None:
     mutant = config.getoption("--mutant")
     if not mutant:
         return
-    impl = implementation(config)
-    if impl is None or not is_reference(impl):
+    run = suite_run(config)
+    if run is None or not is_reference(run.target):
         raise pytest.UsageError("--mutant breaks the reference on purpose: use it without --impl")
     if mutant not in MUTANTS:
         raise pytest.UsageError(f"no mutant named {mutant!r}; known: {', '.join(sorted(MUTANTS))}")
     config.add_cleanup(_apply(MUTANTS[mutant]))
+    config.option.survey_in_process = True  # a child process would survey the reference without the bug
 
 
 def _apply(mutant: Mutant) -> Callable[[], None]:
@@ -67,8 +73,8 @@ def _apply(mutant: Mutant) -> Callable[[], None]:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    impl = implementation(config)
-    if impl is not None and is_reference(impl):
+    run = suite_run(config)
+    if run is None or is_reference(run.target):
         return None
     path = collection_path.resolve()
     relative = path.relative_to(ROOT).as_posix() if ROOT in path.parents else ""

@@ -1,25 +1,38 @@
 """What an implementation can do, found by probing it (never by asking the user).
 
-Capability levels follow the stages of the book. A level is present when the API
-it introduces is there; whether it *works* is for the properties to judge, so a
-broken feature is a failure, never "not applicable".
+Capability levels follow the stages of the book; a level is present when the API it
+introduces is there. Each op of the catalogue is then probed by name (found where
+the implementation's stage keeps it: :mod:`strategies.namespace`) and screened
+alone on small examples (:mod:`strategies.screening`): a form of a call the
+implementation never claimed makes the op's properties *not applicable*; an op that
+is there but fails alone keeps its properties (which fail) and is left out of
+random graphs, so that engine properties judge the engine.
+
+Whether a present feature *works* is for the properties to judge: a broken feature
+is a failure, never "not applicable".
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
 from strategies.implementation import Implementation, ImplementationError
-from strategies.ops import CATALOGUE, Op
-from strategies.probes import probes_for
+from strategies.loading import Finding
+from strategies.namespace import Convention, Functions
+from strategies.ops import BY_NAME, CATALOGUE, Op
+from strategies.probes import Probes, probes_for
+from strategies.screening import screen
 
 # (name, what it means, the book's steps)
 LEVELS: tuple[tuple[str, str, str], ...] = (
-    ("core", "Variable, Function and backward", "steps 1-14"),
+    ("forward", "Variable and Function compute values", "steps 1-6"),
+    ("core", "Variable.backward computes gradients", "steps 7-14"),
     ("generations", "generations order the backward pass", "steps 15-16"),
     ("memory", "weakref outputs, retain_grad, no_grad", "steps 17-18"),
     ("operators", "operator overloading on Variable", "steps 19-22"),
@@ -31,22 +44,65 @@ LEVELS: tuple[tuple[str, str, str], ...] = (
 LEVEL_NAMES = tuple(name for name, _, _ in LEVELS)
 
 
+def first_step(level: str) -> int:
+    """The book's step where ``level`` begins."""
+    steps = dict((name, text) for name, _, text in LEVELS)[level]
+    return int(steps.split()[1].split("-")[0])
+
+
 @dataclass(frozen=True)
 class Capabilities:
     levels: frozenset[str]
     # Whether backward stores Variables in .grad (else plain ndarrays).
-    grads_are_variables: bool
-    # The catalogue ops the implementation has, and those random graphs use: the
-    # suite's two-output probe is left out of graphs when the implementation cannot
-    # backpropagate through a Function with an unused output (the book's DeZero
-    # passes None for it), so that one bug does not fail every graph property; the
-    # per-op property still reports it.
-    ops: tuple[Op, ...]
-    graph_ops: tuple[Op, ...]
+    grads_are_variables: bool = False
+    # How Function instances take inputs: f(x0, x1), or f([x0, x1]) (the book's step 11).
+    convention: Convention = "args"
+    # Whether backward undoes broadcasting (sum_to; the book's step 40): else random
+    # graphs join values of one shape only.
+    broadcasting: bool = False
+    # The catalogue ops the implementation offers in the form the catalogue calls them.
+    ops: tuple[Op, ...] = ()
+    # The ops random graphs use: the offered ones, less those found broken alone.
+    graph_ops: tuple[Op, ...] = ()
+    # Why an op is not applicable (absent, or a form the implementation lacks).
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    # Why random graphs leave an offered op out.
+    left_out: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
-    def missing(self, required: tuple[str, ...]) -> list[str]:
-        return [level for level in required if level not in self.levels]
+    def missing(self, required: tuple[str, ...], impl: Implementation) -> list[str]:
+        """What in ``required`` the implementation lacks: levels, and names
+        (:func:`has_requirement`)."""
+        lacking = []
+        for r in required:
+            if r in LEVEL_NAMES:
+                if r not in self.levels:
+                    lacking.append(r)
+            elif not has_requirement(impl, r, self.convention):
+                lacking.append(r)
+        return lacking
+
+    def to_json(self) -> str:
+        document = {f.name: getattr(self, f.name) for f in fields(self)}
+        document["levels"] = sorted(self.levels)
+        document["ops"] = [op.name for op in self.ops]
+        document["graph_ops"] = [op.name for op in self.graph_ops]
+        document["findings"] = [asdict(f) for f in self.findings]
+        return json.dumps(document)
+
+    @classmethod
+    def from_json(cls, text: str) -> Capabilities:
+        document: dict[str, Any] = json.loads(text)
+        document["levels"] = frozenset(document["levels"])
+        document["ops"] = tuple(BY_NAME[name] for name in document["ops"])
+        document["graph_ops"] = tuple(BY_NAME[name] for name in document["graph_ops"])
+        document["notes"] = tuple(document["notes"])
+        document["findings"] = tuple(Finding(**f) for f in document["findings"])
+        return cls(**document)
+
+
+# --------------------------------------------------------------------- names
 
 
 def _backward_parameters(impl: Implementation) -> set[str]:
@@ -54,14 +110,6 @@ def _backward_parameters(impl: Implementation) -> set[str]:
         return set(inspect.signature(impl.Variable.backward).parameters)
     except (AttributeError, TypeError, ValueError):
         return set()
-
-
-def _has_functions(impl: Implementation, *names: str) -> bool:
-    try:
-        functions = impl.F
-    except ImplementationError:
-        return False
-    return all(hasattr(functions, name) for name in names)
 
 
 def _has_names(impl: Implementation, module: str, *names: str) -> bool:
@@ -72,77 +120,191 @@ def _has_names(impl: Implementation, module: str, *names: str) -> bool:
     return all(hasattr(found, name) for name in names)
 
 
-def _has_generation(impl: Implementation) -> bool:
-    try:
-        return hasattr(impl.variable(np.array(1.0)), "generation")
-    except Exception:
-        return False
+def has_requirement(impl: Implementation, requirement: str, convention: Convention = "args") -> bool:
+    """``"F.sin"``: the implementation has a function ``sin`` (:class:`Functions`);
+    ``"L.Linear"``: its layers module has ``Linear``; ``"Variable.__add__"`` (or any
+    ``Class.attribute``): the class has it; otherwise a name on the package."""
+    if requirement.startswith("F."):
+        try:
+            getattr(Functions(impl, convention), requirement[2:])
+        except AttributeError:
+            return False
+        return True
+    if requirement.startswith("L."):
+        return _has_names(impl, "layers", requirement[2:])
+    owner, _, attribute = requirement.partition(".")
+    if attribute and owner[:1].isupper():
+        return impl.has(owner) and hasattr(impl.attr(owner), attribute)
+    return impl.has(requirement)
 
 
 _OPERATORS = ("__add__", "__radd__", "__mul__", "__rmul__", "__sub__", "__rsub__",
               "__truediv__", "__rtruediv__", "__neg__", "__pow__")  # fmt: skip
 
-_PROBES: dict[str, Callable[[Implementation], bool]] = {
-    "core": lambda impl: impl.has("Variable") and impl.has("Function") and impl.has("Variable.backward"),
-    "generations": _has_generation,
-    "memory": lambda impl: impl.has("no_grad") and impl.has("using_config")
-    and "retain_grad" in _backward_parameters(impl),
-    "operators": lambda impl: all(hasattr(impl.Variable, name) for name in _OPERATORS),
-    "higher_order": lambda impl: "create_graph" in _backward_parameters(impl),
-    "tensors": lambda impl: _has_functions(impl, "reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul"),
-    "nn": lambda impl: _has_functions(impl, "linear", "sigmoid", "mean_squared_error", "softmax_cross_entropy"),
-    "layers": lambda impl: _has_names(impl, "layers", "Layer", "Linear") and _has_names(impl, "models", "Model")
-    and _has_names(impl, "optimizers", "Optimizer", "SGD"),
-}
+
+# --------------------------------------------------------------------- behaviour
 
 
-def has_requirement(impl: Implementation, requirement: str) -> bool:
-    """``"F.sin"``: the functions module has ``sin``; ``"L.Linear"``: the layers
-    module has ``Linear``; ``"Variable.__add__"``: the Variable class has it;
-    otherwise a name on the package."""
-    if requirement.startswith("F."):
-        return _has_functions(impl, requirement[2:])
-    if requirement.startswith("L."):
-        return _has_names(impl, "layers", requirement[2:])
-    if requirement.startswith("Variable."):
-        return impl.has("Variable") and hasattr(impl.Variable, requirement.split(".", 1)[1])
-    return impl.has(requirement)
+def _convention(impl: Implementation) -> Convention | None:
+    """How the implementation's Functions take their inputs, or None when a
+    Function of its own cannot be called either way."""
+    if not (impl.has("Variable") and impl.has("Function")):
+        return None
+    for convention in ("args", "list"):
+        try:
+            y = Probes(impl, convention).double(impl.variable(np.array([1.0, 2.0])))
+            if np.array_equal(np.asarray(y.data), [2.0, 4.0]):
+                return convention
+        except Exception:  # noqa: BLE001  (this convention does not work)
+            continue
+    return None
+
+
+def _has_generation(impl: Implementation) -> bool:
+    try:
+        return hasattr(impl.variable(np.array(1.0)), "generation")
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _backward_once(impl: Implementation, y: Any) -> None:
+    """``y.backward()``; with the seed set by hand if that fails (the book's steps 7
+    and 8 do not seed it themselves)."""
+    try:
+        y.backward()
+    except Exception:  # noqa: BLE001  (then try the early steps' way)
+        y.grad = np.ones_like(y.data)
+        y.backward()
 
 
 def _grads_are_variables(impl: Implementation) -> bool:
     x = impl.variable(np.array(1.0))
-    y = probes_for(impl).double(x)
-    y.backward()
+    try:
+        _backward_once(impl, probes_for(impl).double(x))
+    except Exception:  # noqa: BLE001  (judged by the properties)
+        return False
     return isinstance(x.grad, impl.Variable)
 
 
 def _unused_output_works(impl: Implementation) -> bool:
     x = impl.variable(np.array([1.0, 2.0]))
-    used, _ = probes_for(impl).fork(x)
     try:
-        used.backward()
-    except Exception:
+        used, _ = probes_for(impl).fork(x)
+        _backward_once(impl, used)
+    except Exception:  # noqa: BLE001
         return False
     return True
 
 
+def _broadcasting(impl: Implementation, convention: Convention) -> bool:
+    """``sum_to`` and ``broadcast_to`` exist: the book's step 40 made backward undo
+    the broadcasting of its operators with them."""
+    return all(has_requirement(impl, f"F.{name}", convention) for name in ("sum_to", "broadcast_to"))
+
+
+_PROBES: dict[str, Callable[[Implementation, Convention], bool]] = {
+    "core": lambda impl, c: impl.has("Variable.backward"),
+    "generations": lambda impl, c: _has_generation(impl),
+    "memory": lambda impl, c: impl.has("no_grad") and impl.has("using_config")
+    and "retain_grad" in _backward_parameters(impl),
+    "operators": lambda impl, c: all(hasattr(impl.Variable, name) for name in _OPERATORS),
+    "higher_order": lambda impl, c: "create_graph" in _backward_parameters(impl),
+    "tensors": lambda impl, c: all(
+        has_requirement(impl, f"F.{n}", c) for n in ("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul")
+    ),
+    "nn": lambda impl, c: all(
+        has_requirement(impl, f"F.{n}", c) for n in ("linear", "sigmoid", "mean_squared_error", "softmax_cross_entropy")
+    ),
+    "layers": lambda impl, c: _has_names(impl, "layers", "Layer", "Linear") and _has_names(impl, "models", "Model")
+    and _has_names(impl, "optimizers", "Optimizer", "SGD"),
+}
+
+
+# --------------------------------------------------------------------- the survey
+
+
+def survey(
+    impl: Implementation,
+    *,
+    skip: frozenset[str] = frozenset(),
+    announce: Callable[[str], None] | None = None,
+) -> Capabilities:
+    """Probe ``impl``: its levels, conventions and ops, each op screened alone
+    (except those in ``skip``, which random graphs leave out; ``announce(name)`` is
+    called before each op is screened)."""
+    convention = _convention(impl)
+    notes: list[str] = []
+    if convention is None:
+        if impl.has("Function"):
+            notes.append("a Function subclass of the suite could not be called (neither f(x) nor f([x])): "
+                         "nothing can be checked")
+        return Capabilities(frozenset(), findings=tuple(impl.findings), notes=tuple(notes),
+                            not_applicable={op.name: "the implementation has no working Variable and Function"
+                                            for op in CATALOGUE})
+    impl.convention = convention
+    levels = {"forward"} | {name for name in LEVEL_NAMES[1:] if _PROBES[name](impl, convention)}
+    differentiate = "core" in levels
+    broadcasting = _broadcasting(impl, convention)
+    grads_are_variables = differentiate and _grads_are_variables(impl)
+    not_applicable: dict[str, str] = {}
+    left_out: dict[str, str] = {}
+    ops: list[Op] = []
+    for op in CATALOGUE:
+        lacking = [r for r in op.requires if not has_requirement(impl, r, convention)]
+        if lacking:
+            not_applicable[op.name] = f"the implementation lacks {', '.join(lacking)}"
+            continue
+        if op.broadcasts and not broadcasting:
+            not_applicable[op.name] = "it broadcasts, and the implementation does not undo broadcasting (no sum_to)"
+            continue
+        if op.name in skip:
+            ops.append(op)
+            continue
+        if announce is not None:
+            announce(op.name)
+        verdict = screen(impl, op, differentiate=differentiate, grads_are_variables=grads_are_variables,
+                         broadcasting=broadcasting)
+        if verdict.status == "unsupported":
+            not_applicable[op.name] = verdict.reason
+            continue
+        ops.append(op)
+        if verdict.status == "broken":
+            left_out[op.name] = verdict.reason
+    for name in sorted(impl.excluded_ops):
+        left_out.setdefault(name, "left out as asked (--exclude-ops)")
+    if differentiate and "fork" in {op.name for op in ops} and not _unused_output_works(impl):
+        left_out.setdefault("fork", "backward through a Function with an unused output fails "
+                                    "(see the per-op property for fork)")
+    if left_out:
+        notes.append("random graphs leave out " + "; ".join(f"`{name}`: {why}" for name, why in sorted(left_out.items())))
+    if not broadcasting and differentiate:
+        notes.append("random graphs join values of one shape only: no sum_to/broadcast_to (the book adds them at step 40)")
+    return Capabilities(
+        levels=frozenset(levels),
+        grads_are_variables=grads_are_variables,
+        convention=convention,
+        broadcasting=broadcasting,
+        ops=tuple(ops),
+        graph_ops=tuple(op for op in ops if op.name not in left_out),
+        not_applicable=not_applicable,
+        left_out=left_out,
+        notes=tuple(notes),
+        findings=tuple(impl.findings),
+    )
+
+
 def capabilities(impl: Implementation) -> Capabilities:
-    """The levels and ops of ``impl`` (probed once, then cached on the handle)."""
+    """The capabilities of ``impl``: surveyed once, then cached on the handle (or
+    given to it, surveyed in another process: :func:`adopt`)."""
     cached = impl._cache.get("capabilities")
     if isinstance(cached, Capabilities):
         return cached
-    levels = frozenset(name for name in LEVEL_NAMES if _PROBES[name](impl))
-    grads_are_variables = "core" in levels and _grads_are_variables(impl)
-    ops = tuple(op for op in CATALOGUE if all(has_requirement(impl, r) for r in op.requires))
-    left_out = set(impl.excluded_ops)
-    notes: list[str] = []
-    if impl.excluded_ops:
-        notes.append(f"random graphs leave out, as asked: {', '.join(sorted(impl.excluded_ops))}")
-    if "core" in levels and not _unused_output_works(impl):
-        left_out.add("fork")
-        notes.append("random graphs leave out the two-output probe `fork`: backward through a Function "
-                     "with an unused output fails (see the per-op property for fork)")
-    graph_ops = tuple(op for op in ops if op.name not in left_out)
-    result = Capabilities(levels, grads_are_variables, ops, graph_ops, tuple(notes))
-    impl._cache["capabilities"] = result
+    result = survey(impl)
+    adopt(impl, result)
     return result
+
+
+def adopt(impl: Implementation, found: Capabilities) -> None:
+    """Use ``found`` as the capabilities of ``impl`` from now on."""
+    impl.convention = found.convention
+    impl._cache["capabilities"] = found

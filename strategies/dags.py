@@ -54,6 +54,9 @@ class _Growing:
     """A graph being drawn: its steps and the reference value of every value id."""
 
     dtype: str
+    # Whether joins may broadcast (from the book's step 40 on); else they join values
+    # of one shape only.
+    broadcasting: bool = True
     steps: list[Step] = field(default_factory=list)
     values: list[Array] = field(default_factory=list)
     generation: list[int] = field(default_factory=list)
@@ -170,7 +173,10 @@ def _fresh(draw: Any, g: _Growing, leaf: FreshLeaf) -> int:
 
 def _join(draw: Any, g: _Growing, palette: _Palette, a: int, b: int) -> int:
     """Combine two values with a two-input op (reducing ``b`` first if the shapes do
-    not broadcast); ``a`` when no op fits."""
+    not broadcast); ``a`` when no op fits, or when the shapes differ and the
+    implementation does not broadcast."""
+    if not g.broadcasting and g.values[a].shape != g.values[b].shape:
+        return a
     if not _broadcastable(g.values[a].shape, g.values[b].shape):
         if palette.reduce_all is None:
             return a
@@ -259,7 +265,9 @@ def _motif(draw: Any, g: _Growing, palette: _Palette, main: int, name: str) -> i
                 g.held.add(dead)
         return main
     if name == "fresh":
-        shape = draw(npst.broadcastable_shapes(g.values[main].shape, min_dims=0, max_dims=3, max_side=3))
+        shape = g.values[main].shape
+        if g.broadcasting:
+            shape = draw(npst.broadcastable_shapes(shape, min_dims=0, max_dims=3, max_side=3))
         event("motif: fresh leaf")
         return _join(draw, g, palette, main, g.add_leaf(draw, shape))
     if name == "nn" and palette.nn:
@@ -297,12 +305,12 @@ def _dags(
     max_leaves: int,
     dtype: str,
     wiring: str,
+    broadcasting: bool,
 ) -> GraphSpec:
     palette = _Palette.of(ops)
-    g = _Growing(dtype)
+    g = _Growing(dtype, broadcasting)
     n_leaves = draw(st.integers(1, max_leaves))
-    shapes = draw(npst.mutually_broadcastable_shapes(num_shapes=n_leaves, min_dims=0, max_dims=3, max_side=3))
-    leaves = [g.add_leaf(draw, shape) for shape in shapes.input_shapes]
+    leaves = [g.add_leaf(draw, shape) for shape in draw(_leaf_shapes(n_leaves, broadcasting, max_side=3))]
     main = leaves[-1]
     if wiring == "uniform":
         while g.n_nodes < max_nodes:
@@ -328,12 +336,20 @@ def _dags(
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
 
 
+def _leaf_shapes(n: int, broadcasting: bool, max_side: int) -> st.SearchStrategy[list[tuple[int, ...]]]:
+    """``n`` shapes that broadcast together, or ``n`` times one shape."""
+    if broadcasting:
+        return npst.mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=3, max_side=max_side).map(
+            lambda shapes: list(shapes.input_shapes)
+        )
+    return npst.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=max_side).map(lambda shape: [shape] * n)
+
+
 @st.composite
-def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
-    g = _Growing(dtype)
+def _single(draw: Any, op: Op, dtype: str, broadcasting: bool) -> GraphSpec:
+    g = _Growing(dtype, broadcasting)
     if op.arity == 2:
-        shapes = draw(npst.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4))
-        args = [g.add_leaf(draw, s, *op.leaf_range) for s in shapes.input_shapes]
+        args = [g.add_leaf(draw, s, *op.leaf_range) for s in draw(_leaf_shapes(2, broadcasting, max_side=4))]
     else:
         low, high = op.leaf_dims
         shapes = op.leaf_shapes
@@ -357,15 +373,16 @@ def _single(draw: Any, op: Op, dtype: str) -> GraphSpec:
     return GraphSpec(tuple(g.steps), ids[0], dtype, frozenset(ids[1:]))
 
 
-def single_op(op: Op, *, dtype: str = "float64") -> st.SearchStrategy[GraphSpec]:
+def single_op(op: Op, *, dtype: str = "float64", broadcasting: bool = True) -> st.SearchStrategy[GraphSpec]:
     """Graphs of one ``op`` applied to fresh leaves (of up to three dimensions, or as
     the op's ``leaf_shapes`` and ``distinct_leaf`` say), with its parameters drawn
-    across their whole range, for checking each rule alone."""
+    across their whole range, for checking each rule alone. Without
+    ``broadcasting`` the two inputs of a two-input op have one shape."""
     if not isinstance(op, Op):
         raise InvalidArgument(f"op must be a catalogue Op, got {op!r}")
     if dtype not in ("float32", "float64"):
         raise InvalidArgument(f"dtype={dtype!r} must be 'float32' or 'float64'")
-    return _single(op, dtype)
+    return _single(op, dtype, broadcasting)
 
 
 def dags(
@@ -375,6 +392,7 @@ def dags(
     max_leaves: int = 3,
     dtype: str = "float64",
     wiring: str = "motifs",
+    broadcasting: bool = True,
 ) -> st.SearchStrategy[GraphSpec]:
     """Graph specs over ``ops`` (default: the whole catalogue).
 
@@ -382,7 +400,9 @@ def dags(
     node or two past it); ``max_leaves`` the leaves drawn up front (ops may add
     operand leaves). ``dtype`` is ``"float64"`` or ``"float32"``. ``wiring`` is
     ``"motifs"`` (the default) or ``"uniform"``, which picks inputs uniformly from
-    earlier values (kept for measuring what motifs buy).
+    earlier values (kept for measuring what motifs buy). Without ``broadcasting``
+    (an implementation before the book's step 40) every join is of two values of
+    one shape, and ops that broadcast inside (``Op.broadcasts``) are left out.
     """
     chosen = tuple(CATALOGUE if ops is None else ops)
     if not chosen:
@@ -398,4 +418,8 @@ def dags(
         raise InvalidArgument(f"dtype={dtype!r} must be 'float32' or 'float64'")
     if wiring not in ("motifs", "uniform"):
         raise InvalidArgument(f"wiring={wiring!r} must be 'motifs' or 'uniform'")
-    return _dags(chosen, max_nodes, max_leaves, dtype, wiring)
+    if not broadcasting:
+        chosen = tuple(op for op in chosen if not op.broadcasts)
+        if not chosen:
+            raise InvalidArgument("dags(broadcasting=False) leaves no op: every op given broadcasts")
+    return _dags(chosen, max_nodes, max_leaves, dtype, wiring, broadcasting)

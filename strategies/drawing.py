@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
 from strategies.capabilities import capabilities
-from strategies.dags import dags
+from strategies.dags import dags, single_op
 from strategies.graph import GraphSpec
 from strategies.implementation import Implementation
 from strategies.ops import Op
@@ -36,12 +37,23 @@ def draw_graph(
     impl: Implementation,
     strategy: st.SearchStrategy[GraphSpec] | None = None,
     ops: Sequence[Op] | None = None,
+    op: Op | None = None,
     **dags_options: Any,
 ) -> GraphSpec:
-    """Draw a graph (default: ``dags`` over every op of ``impl``) and remember it."""
+    """Draw a graph and remember it: ``op`` alone (:func:`single_op`), or ``dags``
+    over ``ops`` (default: the ops of ``impl`` for random graphs), with
+    broadcasting joins only if ``impl`` undoes broadcasting."""
+    caps = capabilities(impl)
+    if strategy is None and op is not None:
+        strategy = single_op(op, dtype=dags_options.get("dtype", "float64"), broadcasting=caps.broadcasting)
     if strategy is None:
+        chosen = caps.graph_ops if ops is None else ops
+        if not chosen:
+            pytest.skip("not applicable: no op of the implementation works alone, so there is no random graph "
+                        "to draw (see the per-op properties)")
         dags_options.setdefault("wiring", Wiring.kind)
-        strategy = dags(capabilities(impl).graph_ops if ops is None else ops, **dags_options)
+        dags_options.setdefault("broadcasting", caps.broadcasting)
+        strategy = dags(chosen, **dags_options)
     spec = data.draw(strategy, label="graph")
     LastGraph.spec = spec
     return spec

@@ -20,6 +20,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from strategies.implementation import Implementation
+from strategies.namespace import Functions
 from strategies.ops import BY_NAME, Op, Params
 from strategies.probes import probes_for
 from strategies.protocols import Array, VariableLike
@@ -258,7 +259,7 @@ def _namespace(impl: Implementation, ops: set[str]) -> dict[str, Any]:
     namespace: dict[str, Any] = {"np": np}
     aliases = _aliases(ops)
     if "F" in aliases:
-        namespace["F"] = impl.F
+        namespace["F"] = Functions(impl)
     if "L" in aliases:
         namespace["L"] = impl.submodule("layers")
     if "P" in aliases:

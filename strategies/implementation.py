@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.machinery
 import os
 import sys
 from collections.abc import Iterator
@@ -20,41 +19,18 @@ from typing import Any, cast
 
 import numpy as np
 
+from strategies.loading import Finding, describe, finding, import_module, package_in, put_first_on_path, run_program
 from strategies.protocols import Array, VariableLike
 
 
 class ImplementationError(Exception):
-    """The implementation could not be loaded, or lacks what a test needs."""
-
-
-class _Without:
-    """A meta-path finder that passes every request on to ``finder`` except for
-    the package ``name`` and its submodules."""
-
-    def __init__(self, finder: Any, name: str) -> None:
-        self.finder, self.name = finder, name
-
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        if fullname == self.name or fullname.startswith(self.name + "."):
-            return None
-        return self.finder.find_spec(fullname, path, target)
-
-
-def _hide_other_finders_of(name: str) -> None:
-    """Stop import hooks placed after the path finder (an editable install of the
-    reference, say) from supplying ``name.*`` modules to an implementation loaded
-    from a path: ``import dezero.functions`` inside a learner's package must find
-    the learner's module or nothing."""
-    path_finder = importlib.machinery.PathFinder
-    if path_finder not in sys.meta_path:
-        return
-    start = sys.meta_path.index(path_finder) + 1
-    sys.meta_path[start:] = [_Without(f, name) for f in sys.meta_path[start:]]
+    """The implementation lacks what a test needs."""
 
 
 @dataclass(eq=False)
 class Implementation:
-    """The package under test (``dezero``, a learner's package, a port's bridge...)."""
+    """The package under test (``dezero``, a learner's package, a port's bridge, a
+    program file of the book...)."""
 
     name: str
     package: ModuleType
@@ -65,56 +41,30 @@ class Implementation:
     # What ``load`` was given (a module name or a path): another process loads the
     # same implementation with ``Implementation.load(target)``.
     target: str = ""
+    # What went wrong while loading it (a program's demo code that raised, a
+    # submodule that does not import), for the report.
+    findings: list[Finding] = field(default_factory=list)
+    # How its Function instances take inputs: "args" (f(x0, x1)) or "list"
+    # (f([x0, x1]), the book's step 11); found by strategies.capabilities.
+    convention: str = "args"
 
     # -- loading
 
     @classmethod
     def load(cls, target: str) -> Implementation:
         """``target`` is an importable module name, a directory holding a package, a
-        package directory, or a single ``.py`` file (the book's early steps)."""
+        package directory, or a single ``.py`` file (the book's early steps).
+        Raises :class:`~strategies.loading.LoadError` when it cannot be loaded."""
         if os.sep in target or target.endswith(".py") or os.path.exists(target):
-            loaded = cls._load_path(os.path.abspath(target))
-            loaded.target = os.path.abspath(target)
-            return loaded
-        try:
-            package = importlib.import_module(target)
-        except ImportError as exc:
-            raise ImplementationError(f"cannot import implementation {target!r}: {exc}") from exc
+            path = Path(target).resolve()
+            if path.is_file():
+                module, findings = run_program(path)
+                return cls(path.stem, module, origin=str(path), target=str(path), findings=findings)
+            name, parent = package_in(path)
+            put_first_on_path(parent, name)
+            return cls(name, import_module(name), origin=str(path), target=str(path))
+        package = import_module(target)
         return cls(target, package, origin=getattr(package, "__file__", "") or target, target=target)
-
-    @classmethod
-    def _load_path(cls, path: str) -> Implementation:
-        if os.path.isfile(path):
-            name = os.path.splitext(os.path.basename(path))[0]
-            parent = os.path.dirname(path)
-        elif os.path.isfile(os.path.join(path, "__init__.py")):
-            name, parent = os.path.basename(path), os.path.dirname(path)
-        else:
-            packages = sorted(
-                entry
-                for entry in os.listdir(path) if os.path.isfile(os.path.join(path, entry, "__init__.py"))
-            ) if os.path.isdir(path) else []
-            if len(packages) != 1:
-                raise ImplementationError(
-                    f"{path} must be a .py file, a package, or a directory holding exactly "
-                    f"one package (found {packages or 'none'})"
-                )
-            name, parent = packages[0], path
-        loaded = sys.modules.get(name)
-        if loaded is not None and not os.path.realpath(getattr(loaded, "__file__", "") or "").startswith(
-            os.path.realpath(parent)
-        ):
-            raise ImplementationError(
-                f"a different module named {name!r} is already imported "
-                f"({getattr(loaded, '__file__', '?')}); run the implementation in its own process"
-            )
-        sys.path.insert(0, parent)
-        _hide_other_finders_of(name)
-        try:
-            package = importlib.import_module(name)
-        except Exception as exc:
-            raise ImplementationError(f"cannot import {name!r} from {parent}: {exc!r}") from exc
-        return cls(name, package, origin=path)
 
     @property
     def directory(self) -> Path:
@@ -122,12 +72,46 @@ class Implementation:
         folder of its single file)."""
         return Path(getattr(self.package, "__file__", None) or self.origin).resolve().parent
 
+    @property
+    def homes(self) -> list[ModuleType]:
+        """The modules a program file takes its DeZero from (searched after the
+        program's own names): the module that defines the Variable it imported and,
+        if that Variable is its package's, the package; for a program that imports
+        no Variable (``from dezero import Model``), the package it imported from."""
+        cached = self._cache.get("homes")
+        if isinstance(cached, list):
+            return cached
+        homes: list[ModuleType] = []
+        variable = getattr(self.package, "Variable", None)
+        if variable is not None:
+            defining = sys.modules.get(getattr(variable, "__module__", ""))
+            top = sys.modules.get(getattr(variable, "__module__", "").partition(".")[0])
+            homes = [m for m in (defining, top) if m is not None and m is not self.package]
+            homes = [m for m in homes if m is defining or getattr(m, "Variable", None) is variable]
+        else:
+            for value in vars(self.package).values():
+                origin = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+                top = sys.modules.get(origin.partition(".")[0]) if isinstance(origin, str) else None
+                if top is not None and top is not self.package and hasattr(top, "Variable"):
+                    homes = [top]
+                    break
+        homes = list(dict.fromkeys(homes))
+        self._cache["homes"] = homes
+        return homes
+
     # -- what the suite uses, looked up at call time
 
     def attr(self, dotted: str) -> Any:
-        """``package.<dotted>`` (``"Variable"``, ``"functions.sin"``), or AttributeError."""
-        obj: Any = self.package
-        for part in dotted.split("."):
+        """``package.<dotted>`` (``"Variable"``, ``"functions.sin"``), else the same
+        on its :attr:`homes`, or AttributeError."""
+        first, _, rest = dotted.partition(".")
+        for place in (self.package, *self.homes):
+            if hasattr(place, first):
+                obj: Any = getattr(place, first)
+                break
+        else:
+            raise AttributeError(f"{self.name} has no {first!r}")
+        for part in rest.split(".") if rest else ():
             obj = getattr(obj, part)
         return obj
 
@@ -140,11 +124,11 @@ class Implementation:
 
     @property
     def Variable(self) -> type[VariableLike]:
-        return cast("type[VariableLike]", self.package.Variable)
+        return cast("type[VariableLike]", self.attr("Variable"))
 
     @property
     def Function(self) -> type:
-        return cast(type, self.package.Function)
+        return cast(type, self.attr("Function"))
 
     @property
     def F(self) -> ModuleType:
@@ -153,37 +137,62 @@ class Implementation:
 
     def submodule(self, name: str) -> ModuleType:
         """``dezero.<name>`` (``functions``, ``layers``, ``optimizers``, ``models``),
-        imported on first use; ImplementationError if absent."""
-        module = getattr(self.package, name, None)
-        if isinstance(module, ModuleType):
-            return module
-        try:
-            return importlib.import_module(f"{self.package.__name__}.{name}")
-        except ImportError as exc:
-            raise ImplementationError(f"{self.name} has no {name} module") from exc
+        imported on first use (from the home package for a program file).
+        ImplementationError if it is absent, or if it does not import (then also a
+        finding of its own)."""
+        for package in (self.package, *self.homes):
+            module = getattr(package, name, None)
+            if isinstance(module, ModuleType):
+                return module
+            broken = self.broken_modules.get(name)
+            if broken is not None:
+                raise ImplementationError(f"{broken.subject} failed: {broken.problem}")
+            if not hasattr(package, "__path__"):
+                continue  # a module, not a package: no submodules
+            full = f"{package.__name__}.{name}"
+            try:
+                return importlib.import_module(full)
+            except ModuleNotFoundError as exc:
+                if exc.name != full:
+                    self._record_broken(name, finding(f"import {full}", exc))
+                    raise ImplementationError(f"import {full} failed: {exc}") from exc
+            except Exception as exc:
+                self._record_broken(name, finding(f"import {full}", exc))
+                raise ImplementationError(f"import {full} failed: {describe(exc)}") from exc
+        raise ImplementationError(f"{self.name} has no {name} module")
+
+    @property
+    def broken_modules(self) -> dict[str, Finding]:
+        """Submodules that exist but do not import, by name."""
+        broken = self._cache.setdefault("broken modules", {})
+        return broken  # type: ignore[return-value]  # always the dict set here
+
+    def _record_broken(self, name: str, found: Finding) -> None:
+        self.broken_modules[name] = found
+        self.findings.append(found)
 
     def variable(self, data: Array, name: str | None = None) -> VariableLike:
-        v = self.package.Variable(data) if name is None else self.package.Variable(data, name)
-        return cast(VariableLike, v)
+        variable: Any = self.Variable
+        return cast(VariableLike, variable(data) if name is None else variable(data, name))
 
     def no_grad(self) -> contextlib.AbstractContextManager[Any]:
-        return cast("contextlib.AbstractContextManager[Any]", self.package.no_grad())
+        return cast("contextlib.AbstractContextManager[Any]", self.attr("no_grad")())
 
     def using_config(self, name: str, value: bool) -> contextlib.AbstractContextManager[Any]:
-        return cast("contextlib.AbstractContextManager[Any]", self.package.using_config(name, value))
+        return cast("contextlib.AbstractContextManager[Any]", self.attr("using_config")(name, value))
 
     SWITCHES = ("enable_backprop", "train")
 
     def config_state(self) -> tuple[object, ...]:
         """The current values of the implementation's global switches."""
-        config = getattr(self.package, "Config", None)
+        config = self.attr("Config") if self.has("Config") else None
         if config is None:
             return ()
         return tuple(getattr(config, name, None) for name in self.SWITCHES)
 
     def restore_config(self, state: tuple[object, ...]) -> None:
         """Set the switches back to ``state`` (from :meth:`config_state`)."""
-        config = getattr(self.package, "Config", None)
+        config = self.attr("Config") if self.has("Config") else None
         for name, value in zip(self.SWITCHES, state):
             if value is not None:
                 setattr(config, name, value)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from strategies.ops_nn import NN_OPS
 from strategies.opspec import MARGIN as MARGIN
 from strategies.opspec import Code as Code
 from strategies.opspec import Draw as Draw
@@ -38,7 +39,6 @@ from strategies.opspec import Op as Op
 from strategies.opspec import Params as Params
 from strategies.opspec import one_output as _one
 from strategies.opspec import same_dtype as _same_dtype
-from strategies.ops_nn import NN_OPS
 from strategies.protocols import Array
 
 # --------------------------------------------------------------------- domain helpers
@@ -310,17 +310,21 @@ def _softmax_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[Fres
     return (("axis", draw(st.integers(-ndim, ndim - 1))),), ()
 
 
-def _matmul_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
-    """A fresh right operand: a vector, a matrix, or a batch of matrices."""
-    k = xs[0].shape[-1]
-    kind = draw(st.sampled_from(["vector", "matrix", "batch"]))
-    if kind == "vector":
-        shape: tuple[int, ...] = (k,)
-    elif kind == "matrix":
-        shape = (k, draw(st.integers(1, 3)))
-    else:
-        shape = (draw(st.integers(1, 2)), k, draw(st.integers(1, 3)))
-    return (), (FreshLeaf(shape),)
+def _matmul_params(batch: bool) -> Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]]:
+    """A fresh right operand: a vector or a matrix, or a batch of matrices (a form
+    the book's ``matmul``, a matrix product, does not have)."""
+
+    def draw_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
+        k = xs[0].shape[-1]
+        if batch:
+            shape: tuple[int, ...] = (draw(st.integers(1, 2)), k, draw(st.integers(1, 3)))
+        elif draw(st.booleans()):
+            shape = (k,)
+        else:
+            shape = (k, draw(st.integers(1, 3)))
+        return (), (FreshLeaf(shape),)
+
+    return draw_params
 
 
 def _matmul_left_params(draw: Draw, xs: Sequence[Input]) -> tuple[Params, tuple[FreshLeaf, ...]]:
@@ -386,6 +390,12 @@ def _operator(name: str, template: str, f: Callable[..., Array], dunder: str, ar
     return Op(name, arity, template, _one(f), requires=(f"Variable.{dunder}",), **kw)
 
 
+def _with_number(name: str, template: str, f: Callable[..., Array], dunder: str, **kw: Any) -> Op:
+    """An operator with a Python number on one side (``x + 2``)."""
+    kw.setdefault("draw_params", _scalar_params)
+    return _operator(name, template, f, dunder, constant="a Python number", **kw)
+
+
 def _pairwise(name: str, f: Callable[[Array, Array], Array], dunder: str, **kw: Any) -> Op:
     symbol = {"__add__": "+", "__sub__": "-", "__mul__": "*", "__truediv__": "/"}[dunder]
     return _operator(name, f"{{0}} {symbol} {{1}}", f, dunder, arity=2, **kw)
@@ -411,28 +421,39 @@ _BASIC: tuple[Op, ...] = (
        smooth=False, draw_params=_clip_params),
     # operators with a constant on one side
     _operator("neg", "-{0}", np.negative, "__neg__"),
-    _operator("add_scalar", "{0} + {c}", lambda x, c: x + c, "__add__", draw_params=_scalar_params),
-    _operator("radd_scalar", "{c} + {0}", lambda x, c: c + x, "__radd__", draw_params=_scalar_params),
-    _operator("sub_scalar", "{0} - {c}", lambda x, c: x - c, "__sub__", draw_params=_scalar_params),
-    _operator("rsub_scalar", "{c} - {0}", lambda x, c: c - x, "__rsub__", draw_params=_scalar_params),
-    _operator("mul_scalar", "{0} * {c}", lambda x, c: x * c, "__mul__", draw_params=_scalar_params),
-    _operator("rmul_scalar", "{c} * {0}", lambda x, c: c * x, "__rmul__", draw_params=_scalar_params),
-    _operator("div_scalar", "{0} / {c}", lambda x, c: x / c, "__truediv__", draw_params=_scalar_params),
-    _operator("rdiv_scalar", "{c} / {0}", lambda x, c: c / x, "__rtruediv__",
-              applicable=_nonzero_last, draw_params=_scalar_params, leaf_range=(0.25, 2.0)),
-    _operator("pow", "{0} ** {c}", lambda x, c: x**c, "__pow__", draw_params=_pow_params),
-    _operator("rpow", "{c} ** {0}", lambda x, c: c**x, "__rpow__",
-              applicable=_below(2.5), draw_params=_rpow_params),
+    _with_number("add_scalar", "{0} + {c}", lambda x, c: x + c, "__add__"),
+    _with_number("radd_scalar", "{c} + {0}", lambda x, c: c + x, "__radd__"),
+    _with_number("sub_scalar", "{0} - {c}", lambda x, c: x - c, "__sub__"),
+    _with_number("rsub_scalar", "{c} - {0}", lambda x, c: c - x, "__rsub__"),
+    _with_number("mul_scalar", "{0} * {c}", lambda x, c: x * c, "__mul__"),
+    _with_number("rmul_scalar", "{c} * {0}", lambda x, c: c * x, "__rmul__"),
+    _with_number("div_scalar", "{0} / {c}", lambda x, c: x / c, "__truediv__"),
+    _with_number("rdiv_scalar", "{c} / {0}", lambda x, c: c / x, "__rtruediv__",
+                 applicable=_nonzero_last, leaf_range=(0.25, 2.0)),
+    _with_number("pow", "{0} ** {c}", lambda x, c: x**c, "__pow__", draw_params=_pow_params),
+    _with_number("rpow", "{c} ** {0}", lambda x, c: c**x, "__rpow__", applicable=_below(2.5),
+                 draw_params=_rpow_params),
     _operator("radd_array", "np.array({const}, dtype={dtype}) + {0}", lambda x, const, dtype: np.array(const) + x,
-              "__radd__", draw_params=_array_const_params),
+              "__radd__", draw_params=_array_const_params, constant="a NumPy array"),
     _operator("rmul_array", "np.array({const}, dtype={dtype}) * {0}", lambda x, const, dtype: np.array(const) * x,
-              "__rmul__", draw_params=_array_const_params),
+              "__rmul__", draw_params=_array_const_params, constant="a NumPy array"),
     # operators on two graph values (NumPy broadcasting)
     _pairwise("add", np.add, "__add__"),
     _pairwise("sub", np.subtract, "__sub__"),
     _pairwise("mul", np.multiply, "__mul__"),
     _pairwise("div", np.divide, "__truediv__", applicable=_nonzero_last, leaf_range=(0.25, 2.0)),
+    # the same as functions: the book's steps 11-22 call add(x0, x1) before Variable
+    # has operators (found as functions, or as the Function classes Add, Mul...)
+    Op("add_function", 2, "F.add({0}, {1})", _one(np.add), ("F.add",), "function"),
+    Op("mul_function", 2, "F.mul({0}, {1})", _one(np.multiply), ("F.mul",), "function"),
+    Op("sub_function", 2, "F.sub({0}, {1})", _one(np.subtract), ("F.sub",), "function"),
+    Op("div_function", 2, "F.div({0}, {1})", _one(np.divide), ("F.div",), "function",
+       applicable=_nonzero_last, leaf_range=(0.25, 2.0)),
+    Op("neg_function", 1, "F.neg({0})", _one(np.negative), ("F.neg",), "function"),
+    Op("pow_function", 1, "F.pow({0}, {c})", _one(lambda x, c: x**c), ("F.pow",), "function",
+       draw_params=_pow_params, constant="a Python number"),
     # reductions
+    Op("sum_all", 1, "F.sum({0})", _one(np.sum), ("F.sum",), "reduction"),
     Op("sum", 1, "F.sum({0}, axis={axis}, keepdims={keepdims})",
        _one(lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims)),
        ("F.sum",), "reduction", draw_params=_reduction_params),
@@ -458,6 +479,8 @@ _BASIC: tuple[Op, ...] = (
        ("Variable.reshape",), "shape", draw_params=_reshape_params),
     Op("transpose", 1, "F.transpose({0}, {axes})", _one(lambda x, axes: np.transpose(x, axes)),
        ("F.transpose",), "shape", applicable=_has_axis, draw_params=_transpose_params),
+    Op("transpose_reversed", 1, "F.transpose({0})", _one(np.transpose), ("F.transpose",), "shape",
+       applicable=_has_axis),
     Op("T", 1, "{0}.T", _one(np.transpose), ("Variable.T",), "shape"),
     Op("get_item", 1, "{0}[{index}]", _one(lambda x, index: x[_evaluate_index(index)]),
        ("Variable.__getitem__",), "shape", applicable=lambda xs: len(xs[0].shape) >= 1 and xs[0].shape[0] >= 1,
@@ -473,15 +496,18 @@ _BASIC: tuple[Op, ...] = (
        ("F.flatten",), "shape", applicable=lambda xs: len(xs[0].shape) not in (0, 2)),
     # linear algebra
     Op("matmul", 1, "F.matmul({0}, {1})", _one(np.matmul), ("F.matmul",), "linalg",
-       applicable=_has_axis, draw_params=_matmul_params),
+       applicable=_has_axis, draw_params=_matmul_params(batch=False)),
+    Op("matmul_batch", 1, "F.matmul({0}, {1})", _one(np.matmul), ("F.matmul",), "linalg",
+       applicable=_has_axis, draw_params=_matmul_params(batch=True)),
     Op("matmul_operator", 1, "{0} @ {1}", _one(np.matmul), ("Variable.__matmul__",), "linalg",
-       applicable=_has_axis, draw_params=_matmul_params),
+       applicable=_has_axis, draw_params=_matmul_params(batch=False)),
     Op("rmatmul", 1, "np.array({const}, dtype={dtype}) @ {0}",
        _one(lambda x, const, dtype: np.matmul(np.array(const), x)),
        ("Variable.__rmatmul__",),
-       "linalg", applicable=_has_axis, draw_params=_matmul_left_params),
+       "linalg", applicable=_has_axis, draw_params=_matmul_left_params, constant="a NumPy array"),
     Op("linear", 1, "F.linear({0}, {1}, {2})", _one(lambda x, w, b: x @ w + b),
-       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=True), leaf_dims=(2, 2)),
+       ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=True), leaf_dims=(2, 2),
+       broadcasts=True),
     Op("linear_nobias", 1, "F.linear({0}, {1})", _one(lambda x, w: x @ w),
        ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=False), leaf_dims=(2, 2)),
     # neural-network functions

@@ -70,6 +70,11 @@ class Op:
     n_outputs: int = 1
     smooth: bool = True
     twice: bool = True
+    # Broadcasts inside (a bias added to every row): needs sum_to in backward.
+    broadcasts: bool = False
+    # The kind of constant operand the call takes ("a Python number", "a NumPy
+    # array"), if any: a form the book's early stages do not accept yet.
+    constant: str = ""
     applicable: Callable[[Sequence[Input]], bool] = _always
     draw_params: Callable[[Draw, Sequence[Input]], tuple[Params, tuple[FreshLeaf, ...]]] = field(
         default=_no_params

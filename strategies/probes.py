@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from strategies.implementation import Implementation
+from strategies.namespace import Convention, call
 from strategies.protocols import Array
 
 
@@ -25,13 +26,16 @@ class Probes:
     Variables (fresh leaves of the graph) and returns the layer.
     """
 
-    def __init__(self, impl: Implementation) -> None:
+    def __init__(self, impl: Implementation, convention: Convention = "args") -> None:
         base: type = impl.Function
         self.base = base
         self.impl = impl
+        self.convention = convention
+        in_list = convention == "list"
 
         class Fork(base):  # type: ignore[misc]  # a class chosen at run time
-            def forward(self, x: Array) -> tuple[Array, Array]:
+            def forward(self, *xs: Any) -> tuple[Array, Array]:
+                x = _only(xs)
                 return x * x, x + x + x
 
             def backward(self, g_square: Any, g_triple: Any) -> Any:
@@ -39,8 +43,9 @@ class Probes:
                 return g_square * (x + x) + (g_triple + g_triple + g_triple)
 
         class Double(base):  # type: ignore[misc]  # a class chosen at run time
-            def forward(self, x: Array) -> Array:
-                return x + x
+            def forward(self, *xs: Any) -> Any:
+                x = _only(xs)
+                return (x + x,) if in_list else x + x
 
             def backward(self, gy: Any) -> Any:
                 return gy + gy
@@ -49,10 +54,10 @@ class Probes:
         self._double = Double
 
     def fork(self, x: Any) -> Any:
-        return self._fork()(x)
+        return call(self._fork(), [x], self.convention)
 
     def double(self, x: Any) -> Any:
-        return self._double()(x)
+        return call(self._double(), [x], self.convention)
 
     def in_test_mode(self, f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with self.impl.using_config("train", False):
@@ -67,6 +72,12 @@ class Probes:
         return layer
 
 
+def _only(xs: tuple[Any, ...]) -> Any:
+    """The one input array, given as ``forward(x)`` or, in the list convention, as
+    ``forward([x])``."""
+    return xs[0][0] if len(xs) == 1 and isinstance(xs[0], list) else xs[0]
+
+
 def _input(func: Any, like: Any) -> Any:
     """The Function's input, as an array when the gradients are arrays."""
     x = func.inputs[0]
@@ -74,9 +85,11 @@ def _input(func: Any, like: Any) -> Any:
 
 
 def probes_for(impl: Implementation) -> Probes:
-    """The probes subclassing ``impl.Function``, made once per implementation."""
-    cached = impl._cache.get("probes")
+    """The probes subclassing ``impl.Function`` in its calling convention, made once
+    per implementation."""
+    convention: Convention = "list" if impl.convention == "list" else "args"
+    cached = impl._cache.get(f"probes {convention}")
     if not isinstance(cached, Probes) or cached.base is not impl.Function:
-        cached = Probes(impl)
-        impl._cache["probes"] = cached
+        cached = Probes(impl, convention)
+        impl._cache[f"probes {convention}"] = cached
     return cached

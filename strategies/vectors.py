@@ -25,13 +25,14 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from strategies.backprop import set_seed
 from strategies.capabilities import capabilities
 from strategies.dags import dags
 from strategies.graph import GraphSpec, Leaf, Node, build, evaluate
 from strategies.implementation import Implementation
 from strategies.numerics import TOLERANCES, jacobians, vjp
 from strategies.ops import BY_NAME, CATALOGUE, Code
-from strategies.protocols import Array, VariableLike, grad_array
+from strategies.protocols import Array, grad_array
 
 SCHEMA = "dezero-test-vectors/1"
 HVP_STEP = 1e-5
@@ -171,7 +172,7 @@ def run_python(cases: Iterable[dict[str, Any]], impl: Implementation) -> list[di
         built = build(spec, impl)
         y = built.output
         w = _from_json(c["cotangent"]).astype(spec.dtype)
-        _seed(impl, y, w)
+        set_seed(impl, y, w)
         y.backward()
         grads = [grad_array(leaf.grad) for leaf in built.leaves]
         result: dict[str, Any] = {
@@ -187,24 +188,19 @@ def run_python(cases: Iterable[dict[str, Any]], impl: Implementation) -> list[di
 
 def _python_hvp(impl: Implementation, spec: GraphSpec, w: Array, direction: list[dict[str, Any]]) -> list[Array]:
     built = build(spec, impl)
-    _seed(impl, built.output, w)
+    set_seed(impl, built.output, w)
     built.output.backward(create_graph=True)
     first = [leaf.grad for leaf in built.leaves]
     for leaf in built.leaves:
         leaf.cleargrad()
     for g, u in zip(first, direction):
         if g is not None and g.creator is not None:
-            _seed(impl, g, _from_json(u))
+            set_seed(impl, g, _from_json(u))
             g.backward()
     return [
         np.zeros(x.shape) if g is None else g
         for g, x in zip((grad_array(leaf.grad) for leaf in built.leaves), spec.leaf_arrays())
     ]
-
-
-def _seed(impl: Implementation, y: VariableLike, w: Array) -> None:
-    seed = np.asarray(w, dtype=y.data.dtype)
-    y.grad = impl.variable(seed) if capabilities(impl).grads_are_variables else seed
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ One module per job:
   error settings and random state, warning filters, the recursion limit) is put
   back, and the change reported;
 - :mod:`~strategies.plugin.reporting`: the conformance report, written as the run
-  goes.
+  goes;
+- :mod:`~strategies.plugin.verdict`: a run that checked nothing, or whose
+  implementation lacks a level ``--require`` names, fails.
 """
 
 pytest_plugins = [
@@ -31,4 +33,5 @@ pytest_plugins = [
     "strategies.plugin.limits",
     "strategies.plugin.state",
     "strategies.plugin.reporting",
+    "strategies.plugin.verdict",
 ]

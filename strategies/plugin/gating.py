@@ -17,7 +17,8 @@ NOT_APPLICABLE = "not applicable"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requires(*levels): the capability levels a property needs; without them it is reported as not applicable",
+        "requires(*needs, why=''): the capability levels (or names, as 'F.sin' or 'Layer.save_weights') a "
+        "property needs; without them it is reported as not applicable, with why it needs them",
     )
 
 
@@ -31,9 +32,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     required = required_levels(item)
     if impl is None or not required:
         return
-    missing = capabilities(impl).missing(required)
+    missing = capabilities(impl).missing(required, impl)
     if missing:
-        pytest.skip(f"{NOT_APPLICABLE}: the implementation lacks {', '.join(missing)}")
+        why = "; ".join(str(m.kwargs["why"]) for m in item.iter_markers("requires") if m.kwargs.get("why"))
+        pytest.skip(f"{NOT_APPLICABLE}: the implementation lacks {', '.join(missing)}" + (f" ({why})" if why else ""))
 
 
 def read_ids(path: str) -> dict[str, str]:

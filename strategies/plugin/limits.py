@@ -3,9 +3,9 @@ implementation fails the property that caused it, and the run goes on.
 
 - Each example of a Hypothesis property gets ``--time-limit`` seconds (a test
   without examples gets :data:`WHOLE_TEST_FACTOR` times as long). A hang raises
-  :class:`ExampleTimedOut` in the test's thread; it is not an ``Exception``, so
-  Hypothesis does not shrink it (every shrink step could hang as long): the failure
-  shows the example that hung, as drawn.
+  :class:`strategies.timeouts.TimedOut` in the test's thread; it is not an
+  ``Exception``, so Hypothesis does not shrink it (every shrink step could hang as
+  long): the failure shows the example that hung, as drawn.
 - ``sys.exit()`` inside the implementation becomes an ordinary failure that says so.
 - Each test process gets an address-space cap (``--memory-limit``), so a runaway
   allocation raises ``MemoryError`` in the test instead of swapping the machine.
@@ -13,62 +13,27 @@ implementation fails the property that caused it, and the run goes on.
   under pytest-xdist, which reports that test as failed and starts a new worker;
   without xdist nothing can survive it, which is why ``dezero-check`` always runs
   workers.
-
-The time limit uses ``SIGALRM``: it needs a POSIX system and the main thread, and
-interrupts Python code only (a hang inside one C call ends when the call returns).
 """
 
 from __future__ import annotations
 
 import functools
-import signal
 import sys
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
 
 from strategies.plugin.options import is_active
+from strategies.timeouts import time_limit
 
 WHOLE_TEST_FACTOR = 30
-
-
-class ExampleTimedOut(BaseException):
-    """An example ran past the time limit (a BaseException, so that Hypothesis
-    reports it at once instead of shrinking through more hangs)."""
+HANG = ("{what} (limit: {option}): a hang or an endless loop in the implementation; the example is "
+        "shown as drawn, not shrunk")
 
 
 class ImplementationExited(Exception):
     """The implementation called ``sys.exit()`` during a test."""
-
-
-def _can_time() -> bool:
-    import threading
-
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-@contextmanager
-def time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Raise :class:`ExampleTimedOut` in this thread after ``seconds``."""
-    if seconds <= 0 or not _can_time():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise ExampleTimedOut(
-            f"{what} did not finish within {seconds:g} s (--time-limit): a hang or an endless loop "
-            f"in the implementation; the example is shown as drawn, not shrunk"
-        )
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _exits_fail(call: Callable[..., Any]) -> Callable[..., Any]:
@@ -87,7 +52,7 @@ def _limited(inner: Callable[..., Any], seconds: float) -> Callable[..., Any]:
 
     @functools.wraps(inner)
     def one_example(*args: Any, **kwargs: Any) -> Any:
-        with time_limit(seconds, "the example"):
+        with time_limit(seconds, HANG.format(what="the example", option="--time-limit")):
             return guarded(*args, **kwargs)
 
     return one_example
@@ -106,7 +71,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
             return (yield)
         finally:
             handle.inner_test = original
-    with time_limit(seconds * WHOLE_TEST_FACTOR, "the test"):
+    with time_limit(seconds * WHOLE_TEST_FACTOR, HANG.format(what="the test", option="--time-limit x 30")):
         return (yield)
 
 

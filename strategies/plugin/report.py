@@ -92,10 +92,13 @@ def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | N
     return row, ((script, dot) if isinstance(script, str) and isinstance(dot, str) else None)
 
 
+LOADING = "loading"  # the level of the rows that need no capability: the implementation loads
+
+
 def level_of(required: list[str]) -> str:
-    """The most advanced capability level a property needs."""
+    """The most advanced capability level a property needs (``loading`` for none)."""
     known = [level for level in required if level in LEVEL_NAMES]
-    return max(known, key=LEVEL_NAMES.index) if known else "core"
+    return max(known, key=LEVEL_NAMES.index) if known else LOADING
 
 
 def _file_stem(nodeid: str) -> str:
@@ -138,7 +141,7 @@ def write(path: Path, rows: list[Row], header: dict[str, str]) -> None:
     markdown, json_file, _ = report_files(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = one_per_test(rows)
-    rows = sorted(rows, key=lambda r: (LEVEL_NAMES.index(r.level) if r.level in LEVEL_NAMES else 99, r.nodeid))
+    rows = sorted(rows, key=lambda r: (LEVEL_NAMES.index(r.level) if r.level in LEVEL_NAMES else -1, r.nodeid))
     document = {"header": header, "levels": [list(level) for level in LEVELS], "results": [asdict(r) for r in rows]}
     _replace(json_file, json.dumps(document, indent=2))
     _replace(markdown, _markdown(rows, header))

@@ -19,7 +19,7 @@ from hypothesis import settings
 from strategies.drawing import LastGraph
 from strategies.plugin import report as conformance
 from strategies.plugin.gating import required_levels
-from strategies.plugin.session import header, implementation
+from strategies.plugin.session import header, implementation, suite_run
 
 REWRITE_SECONDS = 5.0
 
@@ -33,9 +33,9 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     rep: pytest.TestReport = yield
-    impl = implementation(item.config)
-    if impl is None:
+    if suite_run(item.config) is None:
         return rep
+    impl = implementation(item.config)
     rep.user_properties.append((conformance.LEVELS_KEY, list(required_levels(item))))
     statistics = getattr(item, "hypothesis_statistics", None)
     if rep.when == "call" and isinstance(statistics, str):
@@ -43,7 +43,7 @@ def pytest_runtest_makereport(
     if rep.when == "call" and rep.failed:
         message = conformance.first_line(call.excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
-        if LastGraph.spec is not None:
+        if LastGraph.spec is not None and impl is not None:
             script = f"# {item.nodeid}\n# {message}\n{LastGraph.spec.script(impl.name)}\n"
             rep.user_properties += [(conformance.SCRIPT_KEY, script), (conformance.DOT_KEY, LastGraph.spec.dot())]
     return rep
@@ -68,10 +68,10 @@ class RowCollector:
             self.write()
 
     def write(self) -> None:
-        impl = implementation(self.config)
-        if impl is None:
+        run = suite_run(self.config)
+        if run is None:
             return
-        conformance.write(self.path, self.rows, {**header(impl), "Hypothesis profile": settings.get_current_profile_name()})
+        conformance.write(self.path, self.rows, {**header(run), "Hypothesis profile": settings.get_current_profile_name()})
         self.written_at = time.monotonic()
 
 
@@ -81,7 +81,7 @@ COLLECTOR = pytest.StashKey[RowCollector]()
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     path = config.getoption("report")
-    if not path or implementation(config) is None or hasattr(config, "workerinput"):
+    if not path or suite_run(config) is None or hasattr(config, "workerinput"):
         return
     collector = RowCollector(config, Path(path))
     config.stash[COLLECTOR] = collector

@@ -14,13 +14,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
+from strategies.backprop import backward, cotangents, grads, set_seed
 from strategies.capabilities import has_requirement
 from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import VariableLike
 
-from ..helpers.backprop import backward, cotangents, grads, set_seed
 from ..helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")

@@ -7,8 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import single_op
 from strategies.drawing import draw_graph
 from strategies.graph import Built, GraphSpec, build, evaluate
 from strategies.implementation import Implementation
@@ -16,7 +14,9 @@ from strategies.numerics import side_by_side
 from strategies.ops import BY_NAME
 from strategies.ops_nn import NN_OPS
 
-pytestmark = pytest.mark.requires("core")
+from ..helpers.gates import skip_unless_offered
+
+pytestmark = pytest.mark.requires("forward")
 
 RTOL = {"float64": 1e-9, "float32": 1e-4}
 
@@ -34,10 +34,9 @@ def test_each_op_alone_matches_numpy(impl: Implementation, op_name: str, data: s
     """Each op on images, normalization and layers alone (random DAGs rarely hold
     four-dimensional values), float64 and float32, over its whole parameter range."""
     op = BY_NAME[op_name]
-    if op not in capabilities(impl).ops:
-        pytest.skip(f"not applicable: the implementation lacks {', '.join(op.requires)}")
+    skip_unless_offered(impl, op)
     dtype = data.draw(st.sampled_from(["float64", "float32"]), label="dtype")
-    spec = draw_graph(data, impl, single_op(op, dtype=dtype))
+    spec = draw_graph(data, impl, op=op, dtype=dtype)
     _assert_values_match(spec, build(spec, impl, keep_all=True))
 
 

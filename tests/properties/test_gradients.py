@@ -13,15 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import single_op
+from strategies.backprop import backward, cotangents, grads
 from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.numerics import directional, leaf_arrays
 from strategies.ops import BY_NAME, CATALOGUE
 
-from ..helpers.backprop import backward, cotangents, grads
+from ..helpers.gates import skip_unless_offered
 from ..helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")
@@ -70,9 +69,8 @@ def test_each_op_alone_matches_complex_step(impl: Implementation, op_name: str, 
     """Every rule on its own, over its whole parameter range (axes, permutations,
     indices, shapes up to three dimensions): rare in a random DAG, always here."""
     op = BY_NAME[op_name]
-    if op not in capabilities(impl).ops:
-        pytest.skip(f"not applicable: the implementation lacks {', '.join(op.requires)}")
-    spec = draw_graph(data, impl, single_op(op))
+    skip_unless_offered(impl, op)
+    spec = draw_graph(data, impl, op=op)
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent")
     backward(impl, built.output, w)

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from strategies.backprop import backward, cotangents, grads
 from strategies.capabilities import capabilities
-from strategies.dags import single_op
 from strategies.drawing import draw_graph
 from strategies.graph import Built, GraphSpec, build
 from strategies.implementation import Implementation
@@ -31,7 +31,7 @@ from strategies.ops import BY_NAME, Op
 from strategies.ops_nn import NN_OPS
 from strategies.protocols import Array, VariableLike, grad_array
 
-from ..helpers.backprop import backward, cotangents, grads
+from ..helpers.gates import skip_unless_offered
 
 pytestmark = pytest.mark.requires("higher_order")
 
@@ -103,9 +103,8 @@ def test_each_op_alone_double_backward_matches_differences(
     impl: Implementation, op_name: str, data: st.DataObject
 ) -> None:
     op = BY_NAME[op_name]
-    if op not in capabilities(impl).ops:
-        pytest.skip(f"not applicable: the implementation lacks {', '.join(op.requires)}")
-    spec = draw_graph(data, impl, single_op(op))
+    skip_unless_offered(impl, op)
+    spec = draw_graph(data, impl, op=op)
     x = [a.astype(np.float64) for a in spec.leaf_arrays()]
     built = build(spec, impl)
     w = data.draw(cotangents(built.output.data.shape), label="cotangent w")

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from strategies.backprop import backward, cotangents
 from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.numerics import gradient_scale, side_by_side, tolerance, value_vjp
 from strategies.protocols import VariableLike, grad_array
 
-from ..helpers.backprop import backward, cotangents
 from ..helpers.graphs import upstream_functions
 from ..helpers.refcount import cyclic_gc_disabled
 

@@ -24,13 +24,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from strategies.backprop import backward, cotangents
 from strategies.capabilities import capabilities
 from strategies.graph import apply
 from strategies.implementation import Implementation
 from strategies.ops import Inapplicable, Input, Op
 from strategies.protocols import VariableLike
 
-from ..helpers.backprop import backward, cotangents
 from ..helpers.graphs import upstream_functions
 
 

@@ -345,6 +345,7 @@ def _random_model(impl: Implementation, data: st.DataObject, dtype: str) -> tupl
     return make, count
 
 
+@pytest.mark.requires("L.Conv2d", "Layer.save_weights", "Layer.load_weights")
 @given(data=st.data())
 def test_save_then_load_restores_every_parameter_exactly(impl: Implementation, data: st.DataObject) -> None:
     dtype = data.draw(st.sampled_from(["float32", "float64"]), label="dtype")

@@ -1,0 +1,143 @@
+"""Each op alone, on a few small examples, before any property runs.
+
+Two questions, answered per catalogue op:
+
+- Does the implementation accept this *form* of the call? ``F.sum(x, axis=(0, 1),
+  keepdims=True)`` on a ``sum`` without ``keepdims``, or ``x + 2`` before the book's
+  step 21 accepts numbers, is a form it never claimed: *unsupported*, and the
+  properties of that op are not applicable.
+- Does the op work alone? If its values or gradients are wrong, it raises, or it
+  hangs, it is *broken*: its own properties run (and fail), but random graphs leave
+  it out, so that one broken rule does not fail every graph property and hide what
+  the engine does.
+
+A call is a form the implementation lacks when Python refuses the call itself (a
+``TypeError`` raised by the call expression, not inside the implementation's code:
+an unexpected keyword, too many arguments, no ``__add__`` for a number), or when an
+op with a constant operand fails in any way.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings
+
+from strategies.dags import single_op
+from strategies.graph import GraphSpec, Node, build, evaluate
+from strategies.implementation import Implementation
+from strategies.numerics import gradient_scale, jacobians, tolerance, vjp
+from strategies.opspec import Op
+from strategies.protocols import grad_array
+from strategies.timeouts import TimedOut, time_limit
+
+EXAMPLES = 5
+SECONDS = 5.0  # per example
+
+Status = Literal["ok", "unsupported", "broken"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    reason: str = ""
+
+
+class _Mismatch(Exception):
+    """The op's value or gradient differs from the reference."""
+
+
+class _BackwardFailed(Exception):
+    """Backward raised (the forward worked)."""
+
+
+_SUITE_FILES = ("<graph spec>", str(Path(__file__).with_name("namespace.py")))
+
+
+def _refused_by_the_call(exc: BaseException) -> bool:
+    """A TypeError raised by the call expression itself (or by the suite's adapter
+    that makes it), not from inside the implementation."""
+    if not isinstance(exc, TypeError) or exc.__traceback__ is None:
+        return False
+    innermost = traceback.extract_tb(exc.__traceback__)[-1]
+    return innermost.filename in _SUITE_FILES
+
+
+def _problem(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:300]
+
+
+def _check(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are_variables: bool) -> None:
+    """Forward (and backward) of one op alone against the reference."""
+    built = build(spec, impl)
+    expected = evaluate(spec)[spec.output]
+    got = np.asarray(built.output.data, dtype=np.float64)
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+        raise _Mismatch(f"forward gives {np.array2string(got, threshold=6)}, "
+                        f"expected {np.array2string(expected, threshold=6)}")
+    if not differentiate:
+        return
+    w = np.linspace(-1.0, 1.25, expected.size).reshape(expected.shape) if expected.size else expected
+    seed = np.asarray(w, dtype=built.output.data.dtype)
+    built.output.grad = impl.variable(seed) if grads_are_variables else seed
+    try:
+        built.output.backward()
+    except Exception as exc:
+        raise _BackwardFailed(_problem(exc)) from exc
+    scale = gradient_scale(spec, w)
+    for k, jacobian in enumerate(jacobians(spec)):
+        leaf = spec.leaves[k]
+        want, magnitude = vjp(jacobian, w)
+        g = grad_array(built.leaves[k].grad)
+        if leaf not in spec.live:
+            continue
+        allowed = 10 * tolerance(magnitude, "float64", scale)  # looser than the properties: rule bugs only
+        if g is None or g.shape != want.shape or not np.all(np.abs(g - want) <= allowed):
+            shown = None if g is None else np.array2string(g, threshold=6)
+            raise _Mismatch(f"the gradient of leaf v{leaf} is {shown}, expected {np.array2string(want, threshold=6)}")
+
+
+def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_variables: bool,
+           broadcasting: bool) -> Verdict:
+    """The verdict on ``op`` from :data:`EXAMPLES` derandomized examples (with
+    backward too when ``differentiate``, seeding it with a Variable when
+    ``grads_are_variables``)."""
+    verdicts: list[Verdict] = []
+
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @given(single_op(op, broadcasting=broadcasting))
+    def one(spec: GraphSpec) -> None:
+        if verdicts:
+            return
+        node = spec.steps[-1]
+        assert isinstance(node, Node)  # single_op's last step is the op
+        call = op.source([f"v{a}" for a in node.args], node.params)
+        try:
+            with np.errstate(all="ignore"), time_limit(SECONDS, f"{call}"):
+                _check(impl, spec, differentiate, grads_are_variables)
+        except _Mismatch as exc:
+            verdicts.append(Verdict("broken", f"alone it computes wrong values: {call}: {exc}"))
+        except _BackwardFailed as exc:
+            verdicts.append(Verdict("broken", f"alone its backward raises: {call}: {exc}"))
+        except TimedOut as exc:
+            verdicts.append(Verdict("broken", f"alone it hangs: {exc}"))
+        except Exception as exc:  # noqa: BLE001  (whatever the implementation raises is the verdict)
+            if _refused_by_the_call(exc) or op.constant or op.family == "probe":
+                what = f" ({op.constant} as an operand)" if op.constant else ""
+                if op.family == "probe":
+                    what = " (a Function of two outputs: the book's Functions return several from step 11)"
+                verdicts.append(Verdict("unsupported", f"`{call}`{what} is not supported: {_problem(exc)}"))
+            else:
+                verdicts.append(Verdict("broken", f"alone it raises: {call}: {_problem(exc)}"))
+
+    try:
+        one()
+    except Exception:  # noqa: BLE001  (no example could be drawn: nothing learned)
+        pass
+    return verdicts[0] if verdicts else Verdict("ok")

@@ -1,0 +1,116 @@
+"""Surveying an implementation in a child process, so that whatever it does while
+being loaded and probed (crash, hang, ``os._exit``) is a finding, not the end of
+the run.
+
+``python -m strategies.survey TARGET [--exclude-ops a,b] [--skip op,...]`` loads
+the implementation, surveys it (:func:`strategies.capabilities.survey`) and prints
+the result as JSON on its last line; while it screens the ops it names each on
+stderr first, so that when an op crashes the process the parent knows which, marks
+it broken and surveys again without it (:func:`survey_in_child`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import traceback
+from dataclasses import replace
+
+from strategies import capabilities as capabilities_module
+from strategies.capabilities import Capabilities
+from strategies.implementation import Implementation
+from strategies.loading import Finding, LoadError
+
+SCREENING = "screening "  # the prefix of the progress lines on stderr
+LOAD_FAILED, SUITE_FAILED = 3, 4  # the child's exit codes besides 0 (and a crash's)
+CHILD_SECONDS = 600.0
+MAX_RESTARTS = 8
+
+
+class Unloadable(Exception):
+    """The implementation could not be loaded: the finding says why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(str(finding))
+        self.finding = finding
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def survey_in_child(target: str, excluded: frozenset[str]) -> Capabilities:
+    """Survey ``target`` in a child process (again without each op that crashes
+    it). Raises :class:`Unloadable` when it cannot be loaded."""
+    crashed: dict[str, str] = {}
+    for _ in range(MAX_RESTARTS):
+        command = [sys.executable, "-m", "strategies.survey", target,
+                   "--exclude-ops", ",".join(sorted(excluded)), "--skip", ",".join(sorted(crashed))]
+        try:
+            child = subprocess.run(command, capture_output=True, text=True, timeout=CHILD_SECONDS,
+                                   env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+        except subprocess.TimeoutExpired as exc:
+            stderr = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+            op = _last_screened(stderr)
+            if op is None:
+                raise Unloadable(Finding(f"load {target}", f"loading did not finish within {CHILD_SECONDS:g} s")) from exc
+            crashed[op] = f"alone it hangs the process (no answer within {CHILD_SECONDS:g} s)"
+            continue
+        if child.returncode == 0:
+            found = Capabilities.from_json(child.stdout.strip().splitlines()[-1])
+            left_out = {**found.left_out, **crashed}
+            return replace(found, left_out=left_out, graph_ops=tuple(op for op in found.graph_ops
+                                                                     if op.name not in left_out))
+        if child.returncode == LOAD_FAILED and child.stdout.strip():
+            document = json.loads(child.stdout.strip().splitlines()[-1])
+            raise Unloadable(Finding(**document["load error"]))
+        if child.returncode == SUITE_FAILED:
+            raise RuntimeError(f"the suite's survey of {target} failed (a bug of the suite):\n{child.stderr}")
+        op = _last_screened(child.stderr)
+        how = _signal_name(child.returncode) if child.returncode < 0 else f"exit code {child.returncode}"
+        if op is None:
+            tail = " | ".join(child.stderr.strip().splitlines()[-3:])
+            raise Unloadable(Finding(f"load {target}", f"the process ended while loading or probing it ({how}): {tail}"))
+        crashed[op] = f"alone it ends the process ({how})"
+    raise Unloadable(Finding(f"load {target}", f"more than {MAX_RESTARTS} ops crash the process"))
+
+
+def _last_screened(stderr: str) -> str | None:
+    names = [line[len(SCREENING):].strip() for line in stderr.splitlines() if line.startswith(SCREENING)]
+    return names[-1] if names else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m strategies.survey")
+    parser.add_argument("target")
+    parser.add_argument("--exclude-ops", default="")
+    parser.add_argument("--skip", default="", help="ops not to screen (they crashed an earlier survey)")
+    args = parser.parse_args()
+    try:
+        impl = Implementation.load(args.target)
+    except LoadError as exc:
+        print(json.dumps({"load error": vars(exc.finding)}))
+        sys.exit(LOAD_FAILED)
+    impl.excluded_ops = frozenset(name for name in args.exclude_ops.split(",") if name)
+    skip = frozenset(name for name in args.skip.split(",") if name)
+
+    def announce(op: str) -> None:
+        print(SCREENING + op, file=sys.stderr, flush=True)
+
+    try:
+        found = capabilities_module.survey(impl, skip=skip, announce=announce).to_json()
+    except Exception:
+        traceback.print_exc()
+        sys.exit(SUITE_FAILED)
+    print(found, flush=True)
+
+
+if __name__ == "__main__":
+    main()
