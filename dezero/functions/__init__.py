@@ -74,6 +74,7 @@ from dezero.functions.conv import (
     im2col,
     pooling,
 )
+from dezero.functions.concat import Concat, concat
 from dezero.functions.linalg import Linear, MatMul, linear, matmul
 from dezero.functions.nn import (
     LogSoftmax,
@@ -135,6 +136,7 @@ __all__ = [
     "relu", "reshape", "rsub", "sigmoid", "sigmoid_cross_entropy", "sin", "softmax",
     "softmax_cross_entropy", "sqrt", "square", "sub", "sum", "sum_to", "tanh",
     "transpose",
+    "Concat", "concat",
     "batch_nrom", "linear_simple", "mean_squared_error_simple", "pooling_simple", "sigmoid_simple",
     "softmax_cross_entropy_simple", "softmax_simple",
 ]  # fmt: skip
