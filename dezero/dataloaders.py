@@ -19,7 +19,16 @@ import numpy as np
 from dezero import _random
 from dezero.core import Array
 
-pil_available = importlib.util.find_spec("PIL") is not None
+
+
+def _pillow_installed() -> bool:
+    try:
+        return importlib.util.find_spec("PIL") is not None
+    except (ImportError, ValueError):  # ValueError: a PIL entry of None in sys.modules
+        return False
+
+
+pil_available = _pillow_installed()
 """Whether Pillow is installed (found, not imported: ``dezero`` needs NumPy only);
 the image transforms of :mod:`dezero.transforms` need it."""
 
