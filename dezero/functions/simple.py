@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from dezero.core import Operand, Variable, as_variable
-from dezero.functions.conv import Geometry, im2col, pair
+from dezero.functions.conv import Geometry, IntPair, im2col, pair
 from dezero.functions.elementwise import clip, exp, log
 from dezero.functions.linalg import matmul
 from dezero.functions.nn import softmax
@@ -64,8 +64,7 @@ def softmax_cross_entropy_simple(x: Operand, t: Operand) -> Variable:
     return -1 * sum(log_p) / n
 
 
-def pooling_simple(x: Operand, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] = 1,
-                   pad: int | tuple[int, int] = 0) -> Variable:  # fmt: skip
+def pooling_simple(x: Operand, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0) -> Variable:
     """Max pooling of images ``x`` (N, C, H, W) composed of :func:`im2col`, a reshape
     and :func:`max`. Unlike :func:`~dezero.functions.pooling`, the padding is zeros
     (im2col's), so it can win a window of negative values, as in the book."""
