@@ -3,20 +3,34 @@
 A :class:`DataLoader` yields ``(x, t)`` batches: the examples and the labels of
 ``batch_size`` items stacked with ``numpy.array`` (the last batch may be smaller).
 After the last batch it raises ``StopIteration`` and resets itself, reshuffling, so
-the same loader serves every epoch. Shuffling draws from ``rng`` (a
-``numpy.random.Generator``), never from the global NumPy generator.
+the same loader serves every epoch. As in the book, shuffling draws one
+``np.random.permutation`` at construction and one at each new epoch, from NumPy's
+global generator, or from ``rng`` (a ``numpy.random.Generator``) when given.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from typing import Protocol
 
 import numpy as np
 
+from dezero import _random
 from dezero.core import Array
 
-_default_rng = np.random.default_rng()
+
+
+def _pillow_installed() -> bool:
+    try:
+        return importlib.util.find_spec("PIL") is not None
+    except (ImportError, ValueError):  # ValueError: a PIL entry of None in sys.modules
+        return False
+
+
+pil_available = _pillow_installed()
+"""Whether Pillow is installed (found, not imported: ``dezero`` needs NumPy only);
+the image transforms of :mod:`dezero.transforms` need it."""
 
 
 class SupportsExamples(Protocol):
@@ -49,13 +63,11 @@ class DataLoader:
     ) -> None:
         if gpu:
             raise NotImplementedError("this reference runs on NumPy only: there is no GPU support")
-        if rng is not None and not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         self.dataset = dataset
         self.batch_size = _batch_size(batch_size)
         self.shuffle = shuffle
         self.gpu = gpu
-        self.rng = rng or _default_rng
+        self.rng = _random.checked(rng)
         self.data_size = len(dataset)
         self.max_iter = math.ceil(self.data_size / self.batch_size)
         self.reset()
@@ -64,7 +76,7 @@ class DataLoader:
         """Start a new epoch (with a new order when shuffling)."""
         self.iteration = 0
         if self.shuffle:
-            self.index = self.rng.permutation(self.data_size)
+            self.index = _random.permutation(self.data_size, self.rng)
         else:
             self.index = np.arange(self.data_size)
 

@@ -1,34 +1,51 @@
 """Datasets: indexable collections of ``(example, label)`` pairs.
 
-Generated datasets (:class:`Spiral`, :class:`SinCurve`) draw from a local
-``numpy.random.Generator`` with a fixed seed per split, so they are the same in every
-run and never touch (let alone re-seed) the global NumPy generator.
+Generated datasets: :class:`Spiral` is the book's data, drawn from a private
+generator with the book's seed (the global NumPy generator is never re-seeded);
+:class:`SinCurve` draws its noise from NumPy's global generator, as the book does.
 
-Downloaded datasets (:class:`MNIST`, :class:`CIFAR10`, :class:`Shakespear`) look for
-their files in ``root`` (default ``~/.dezero``, the module's ``cache_dir``) and
-download only what is missing. Files are parsed as raw bytes or text: nothing is
-unpickled.
+Downloaded datasets (:class:`MNIST`, :class:`CIFAR10`, :class:`CIFAR100`,
+:class:`Shakespear`, the labels of :class:`ImageNet`) look for their files in
+``root`` (default :data:`dezero.utils.cache_dir`, ``~/.dezero``) and download only
+what is missing, with :func:`dezero.utils.get_file`. Files are parsed as raw bytes or
+text: nothing is unpickled or evaluated.
 """
 
 from __future__ import annotations
 
+import ast
 import gzip
 import os
-import shutil
 import struct
 import sys
 import tarfile
-import urllib.request
-from typing import Union
+import tempfile
 
 import numpy as np
 
+import dezero.utils
+from dezero import _random
+from dezero._image_grid import show_images
 from dezero.core import Array
 from dezero.transforms import Compose, Flatten, Normalize, ToFloat, Transform, identity
+from dezero.utils import PathLike, cache_dir, get_file
 
-PathLike = Union[str, "os.PathLike[str]"]
-
-cache_dir = os.path.join(os.path.expanduser("~"), ".dezero")
+__all__ = [
+    "CIFAR10",
+    "CIFAR100",
+    "MNIST",
+    "Dataset",
+    "ImageNet",
+    "Shakespear",
+    "SinCurve",
+    "Spiral",
+    "cache_dir",
+    "get_file",
+    "get_spiral",
+    "load_cache_npz",
+    "read_idx",
+    "save_cache_npz",
+]
 
 
 class Dataset:
@@ -76,21 +93,24 @@ class Dataset:
 
 
 def get_spiral(train: bool = True) -> tuple[Array, Array]:
-    """Three interleaved spiral arms of 100 points each in the plane.
+    """Three interleaved spiral arms of 100 points each in the plane: the book's data.
 
     Returns ``x`` (300, 2) float32 and labels ``t`` (300,) int64, shuffled. Point
     ``i`` of arm ``j`` lies at radius ``i / 100`` and angle ``4 j + 4 i / 100`` plus
-    Gaussian noise of standard deviation 0.2. The seed is fixed per split.
+    Gaussian noise of standard deviation 0.2. The numbers come from a private
+    ``numpy.random.RandomState`` seeded with the book's seed (1984 for training,
+    2020 for test) and drawn in the book's order, so the points are the book's; the
+    book seeds NumPy's global generator instead, which this leaves alone.
     """
-    rng = np.random.default_rng(1984 if train else 2020)
+    generator = np.random.RandomState(1984 if train else 2020)
     per_class, classes = 100, 3
-    radius = np.arange(per_class) / per_class
+    rate = np.arange(per_class) / per_class
     xs, ts = [], []
     for arm in range(classes):
-        angle = 4.0 * arm + 4.0 * radius + rng.standard_normal(per_class) * 0.2
-        xs.append(np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1))
+        angle = arm * 4.0 + 4.0 * rate + generator.randn(per_class) * 0.2
+        xs.append(np.stack([rate * np.sin(angle), rate * np.cos(angle)], axis=1))
         ts.append(np.full(per_class, arm, dtype=np.int64))
-    order = rng.permutation(per_class * classes)
+    order = generator.permutation(per_class * classes)
     return np.concatenate(xs).astype(np.float32)[order], np.concatenate(ts)[order]
 
 
@@ -105,46 +125,31 @@ class SinCurve(Dataset):
     """Predict the next value of a curve: ``data[i] = y[i]``, ``label[i] = y[i + 1]``,
     each of shape (1,), for 1000 points ``y`` on ``[0, 2 pi]``.
 
-    Training: ``sin`` plus uniform noise in [-0.05, 0.05) (fixed seed); test: ``cos``.
+    Training: ``sin`` plus noise uniform in [-0.05, 0.05); test: ``cos``. As in the
+    book, both draw the 1000 noise values from NumPy's global generator (the test
+    split then ignores them), or from ``rng`` when given.
     """
+
+    def __init__(
+        self,
+        train: bool = True,
+        transform: Transform | None = None,
+        target_transform: Transform | None = None,
+        *,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.rng = _random.checked(rng)
+        super().__init__(train, transform, target_transform)
 
     def prepare(self) -> None:
         x = np.linspace(0, 2 * np.pi, 1000)
-        if self.train:
-            y = np.sin(x) + np.random.default_rng(0).uniform(-0.05, 0.05, x.shape)
-        else:
-            y = np.cos(x)
+        noise = _random.uniform(-0.05, 0.05, x.shape, self.rng)
+        y = np.sin(x) + noise if self.train else np.cos(x)
         y = y.reshape(-1, 1)
         self.data, self.label = y[:-1], y[1:]
 
 
 # --------------------------------------------------------------------- downloads
-
-
-def get_file(url: str, file_name: str | None = None, root: PathLike | None = None) -> str:
-    """The local path of ``url``'s file in ``root`` (default :data:`cache_dir`),
-    downloading it first if it is not there yet.
-
-    The download goes to a temporary name and is renamed when complete, so an
-    interrupted download is not mistaken for the file next time.
-    """
-    directory = os.fspath(root) if root is not None else cache_dir
-    name = file_name or url.rstrip("/").rsplit("/", 1)[-1]
-    path = os.path.join(directory, name)
-    if os.path.exists(path):
-        return path
-    os.makedirs(directory, exist_ok=True)
-    partial = path + ".part"
-    print(f"Downloading {name} from {url}", file=sys.stderr)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
-            shutil.copyfileobj(response, out)
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
-    return path
 
 
 def read_idx(path: PathLike) -> Array:
@@ -166,6 +171,13 @@ def read_idx(path: PathLike) -> Array:
     if data.size != int(np.prod(dims)):
         raise ValueError(f"{os.fspath(path)!r}: {data.size} bytes of data for dimensions {dims}")
     return data.reshape(dims)
+
+
+def _random_images(data: Array, count: int) -> list[Array]:
+    """``count`` images of ``data`` picked as the book's ``show`` picks them: one
+    ``np.random.randint(0, len(data) - 1)`` per image (the last image is never
+    picked, as in the book)."""
+    return [data[_random.integer(0, len(data) - 1)] for _ in range(count)]
 
 
 _MNIST_TRANSFORM = Compose([Flatten(), ToFloat(), Normalize(0.0, 255.0)])
@@ -204,12 +216,35 @@ class MNIST(Dataset):
         self.data = images.reshape(len(images), 1, images.shape[1], images.shape[2])
         self.label = labels
 
+    def show(self, row: int = 10, col: int = 10) -> None:
+        """Show ``row`` x ``col`` random images in one grey-scale figure (matplotlib),
+        picked with NumPy's global generator as in the book."""
+        images = _random_images(self._checked_data(), row * col)
+        show_images([image.reshape(image.shape[-2:]) for image in images], row, col, cmap="gray")
+
     @staticmethod
     def labels() -> dict[int, str]:
         return {i: str(i) for i in range(10)}
 
 
+def _read_records(archive: str, members: list[str], record_size: int, dataset: str) -> Array:
+    """The fixed-size records of ``members`` of a ``.tar.gz`` archive, one per row
+    (uint8), in member order."""
+    chunks = []
+    with tarfile.open(archive, "r:gz") as tar:
+        for name in members:
+            member = tar.extractfile(name)
+            if member is None:
+                raise ValueError(f"{dataset}: {name} in {archive!r} is not a file")
+            raw = member.read()
+            if len(raw) % record_size:
+                raise ValueError(f"{dataset}: {name} is not a whole number of records")
+            chunks.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, record_size))
+    return np.concatenate(chunks)
+
+
 _CIFAR_TRANSFORM = Compose([Flatten(), ToFloat(), Normalize(0.0, 255.0), Normalize(0.5, 0.5)])
+_CIFAR_PIXELS = 3 * 32 * 32
 
 
 class CIFAR10(Dataset):
@@ -219,7 +254,7 @@ class CIFAR10(Dataset):
 
     url = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
     folder = "cifar-10-batches-bin"
-    record_size = 1 + 3 * 32 * 32
+    record_size = 1 + _CIFAR_PIXELS
 
     def __init__(
         self,
@@ -233,26 +268,110 @@ class CIFAR10(Dataset):
         super().__init__(train, transform, target_transform)
 
     def prepare(self) -> None:
-        archive = get_file(self.url, root=self.root)
         names = [f"data_batch_{i}.bin" for i in range(1, 6)] if self.train else ["test_batch.bin"]
-        chunks = []
-        with tarfile.open(archive, "r:gz") as tar:
-            for name in names:
-                member = tar.extractfile(f"{self.folder}/{name}")
-                if member is None:
-                    raise ValueError(f"CIFAR10: {name} in {archive!r} is not a file")
-                raw = member.read()
-                if len(raw) % self.record_size:
-                    raise ValueError(f"CIFAR10: {name} is not a whole number of records")
-                chunks.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, self.record_size))
-        records = np.concatenate(chunks)
+        members = [f"{self.folder}/{name}" for name in names]
+        records = _read_records(get_file(self.url, root=self.root), members, self.record_size, "CIFAR10")
         self.label = records[:, 0].copy()
         self.data = records[:, 1:].reshape(-1, 3, 32, 32).copy()
+
+    def show(self, row: int = 10, col: int = 10) -> None:
+        """Show ``row`` x ``col`` random images in one figure (matplotlib), picked
+        with NumPy's global generator as in the book."""
+        images = _random_images(self._checked_data(), row * col)
+        show_images([image.reshape(3, 32, 32).transpose(1, 2, 0) / 255 for image in images], row, col)
 
     @staticmethod
     def labels() -> dict[int, str]:
         names = "airplane automobile bird cat deer dog frog horse ship truck".split()
         return dict(enumerate(names))
+
+
+class CIFAR100(CIFAR10):
+    """Colour images (3, 32, 32) uint8 in 100 classes, grouped in 20 superclasses:
+    ``label_type`` ``"fine"`` (the default) gives labels in 0..99, ``"coarse"`` in
+    0..19. 50,000 for training, 10,000 for test, read from the binary distribution;
+    the default transform is :class:`CIFAR10`'s."""
+
+    url = "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"
+    folder = "cifar-100-binary"
+    record_size = 2 + _CIFAR_PIXELS
+
+    def __init__(
+        self,
+        train: bool = True,
+        transform: Transform | None = _CIFAR_TRANSFORM,
+        target_transform: Transform | None = None,
+        label_type: str = "fine",
+        *,
+        root: PathLike | None = None,
+    ) -> None:
+        if label_type not in ("fine", "coarse"):
+            raise ValueError(f"CIFAR100: label_type must be 'fine' or 'coarse', got {label_type!r}")
+        self.label_type = label_type
+        super().__init__(train, transform, target_transform, root=root)
+
+    def prepare(self) -> None:
+        member = f"{self.folder}/{'train' if self.train else 'test'}.bin"
+        records = _read_records(get_file(self.url, root=self.root), [member], self.record_size, "CIFAR100")
+        self.label = records[:, 0 if self.label_type == "coarse" else 1].copy()
+        self.data = records[:, 2:].reshape(-1, 3, 32, 32).copy()
+
+    @staticmethod
+    def labels(label_type: str = "fine") -> dict[int, str]:
+        """Class names by label: the 100 fine classes or the 20 coarse ones."""
+        if label_type == "fine":
+            return dict(enumerate(_CIFAR100_FINE.split()))
+        if label_type == "coarse":
+            return dict(enumerate(_CIFAR100_COARSE))
+        raise ValueError(f"CIFAR100: label_type must be 'fine' or 'coarse', got {label_type!r}")
+
+
+_CIFAR100_FINE = """
+    apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus
+    butterfly camel can castle caterpillar cattle chair chimpanzee clock cloud cockroach
+    couch crab crocodile cup dinosaur dolphin elephant flatfish forest fox girl hamster
+    house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster man maple_tree
+    motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree pear
+    pickup_truck pine_tree plain plate poppy porcupine possum rabbit raccoon ray road rocket
+    rose sea seal shark shrew skunk skyscraper snail snake spider squirrel streetcar
+    sunflower sweet_pepper table tank telephone television tiger tractor train trout tulip
+    turtle wardrobe whale willow_tree wolf woman worm
+"""  # the dataset's own names, in label order
+
+_CIFAR100_COARSE = [
+    "aquatic mammals", "fish", "flowers", "food containers", "fruit and vegetables",
+    "household electrical devices", "household furniture", "insects", "large carnivores",
+    "large man-made outdoor things", "large natural outdoor scenes",
+    "large omnivores and herbivores", "medium-sized mammals", "non-insect invertebrates",
+    "people", "reptiles", "small mammals", "trees", "vehicles 1", "vehicles 2",
+]  # fmt: skip
+
+
+class ImageNet(Dataset):
+    """Only the class names of ImageNet (ILSVRC 2012): the images are not
+    distributed, so the dataset itself cannot be built."""
+
+    labels_url = (
+        "https://gist.githubusercontent.com/yrevar/942d3a0ac09ec9e5eb3a/raw/"
+        "238f720ff059c1f82f368259d1ca4ffa5dd8f9f5/imagenet1000_clsidx_to_labels.txt"
+    )
+
+    def __init__(self) -> None:
+        raise NotImplementedError("ImageNet's images are not available here; only ImageNet.labels() is")
+
+    @staticmethod
+    def labels(root: PathLike | None = None) -> dict[int, str]:
+        """The 1000 class names by label, from the file the book uses (downloaded once
+        into ``root``). The file is a Python dict literal, read with
+        ``ast.literal_eval``: never executed."""
+        path = get_file(ImageNet.labels_url, root=root)
+        with open(path, encoding="utf-8") as handle:
+            labels = ast.literal_eval(handle.read())
+        if not isinstance(labels, dict) or not all(
+            isinstance(k, int) and isinstance(v, str) for k, v in labels.items()
+        ):
+            raise ValueError(f"{path!r} is not a dict of class ids to names")
+        return labels
 
 
 class Shakespear(Dataset):
@@ -285,3 +404,48 @@ class Shakespear(Dataset):
         self.id_to_char = {i: c for c, i in self.char_to_id.items()}
         ids = np.array([self.char_to_id[c] for c in text], dtype=np.int64)
         self.data, self.label = ids[:-1], ids[1:]
+
+
+# --------------------------------------------------------------------- array cache
+
+
+def _cache_path(url: str, train: bool, root: PathLike | None) -> str:
+    directory = os.fspath(root) if root is not None else dezero.utils.cache_dir
+    name = url[url.rfind("/") + 1 :]
+    return os.path.join(directory, name + (".train.npz" if train else ".test.npz"))
+
+
+def load_cache_npz(filename: str, train: bool = False, *, root: PathLike | None = None) -> tuple[Array | None, Array | None]:
+    """The ``(data, label)`` arrays saved by :func:`save_cache_npz` for ``filename``
+    (a URL or a name; its last part names the cache file), or ``(None, None)`` when
+    there is no such file. Read with ``allow_pickle=False``."""
+    path = _cache_path(filename, train, root)
+    if not os.path.exists(path):
+        return None, None
+    with np.load(path, allow_pickle=False) as archive:
+        return archive["data"], archive["label"]
+
+
+def save_cache_npz(
+    data: Array, label: Array, filename: str, train: bool = False, *, root: PathLike | None = None
+) -> str | None:
+    """Save ``data`` and ``label`` into ``<last part of filename>.train.npz`` (or
+    ``.test.npz``) in ``root`` (default the cache folder), for
+    :func:`load_cache_npz`. Returns the file's path, or None when it already exists
+    (then nothing is written). The file appears complete or not at all."""
+    path = _cache_path(filename, train, root)
+    if os.path.exists(path):
+        return None
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    print(f"Saving: {os.path.basename(path)}", file=sys.stderr)
+    fd, partial = tempfile.mkstemp(suffix=".npz", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez_compressed(handle, data=data, label=label)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+    print(" Done", file=sys.stderr)
+    return path

@@ -3,8 +3,10 @@
 A :class:`Layer` finds its Parameters through its attributes: assigning a
 Parameter or a Layer to an attribute registers it, in assignment order (a dict, not
 the book's set, so :meth:`Layer.params` has the same order in every run). Weights are
-drawn from the ``rng`` passed to a layer (a ``numpy.random.Generator``), or from a
-private generator of this module: the global NumPy generator is never used.
+drawn as in the book, from NumPy's global generator, when it draws them (at
+construction, or at the first call for a lazily sized layer), so ``np.random.seed``
+gives the book's weights; a layer given ``rng`` (a ``numpy.random.Generator``) draws
+from that instead.
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ import numpy as np
 import numpy.typing as npt
 
 import dezero.functions as F
+from dezero import _random
 from dezero.core import Array, Operand, Parameter, Variable, as_variable
 from dezero.functions.conv import IntPair, pair
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-_default_rng = np.random.default_rng()
 
 
 class Layer:
@@ -177,22 +178,15 @@ def _float_dtype(dtype: npt.DTypeLike) -> np.dtype[Any]:
     return result
 
 
-def _generator(rng: np.random.Generator | None) -> np.random.Generator:
-    if rng is None:
-        return _default_rng
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), got {type(rng).__name__}"
-        )
-    return rng
-
-
 def _scaled_normal(
-    rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtype: np.dtype[Any]
+    rng: np.random.Generator | None, shape: tuple[int, ...], fan_in: int, dtype: np.dtype[Any]
 ) -> Array:
-    """Standard normal weights times ``sqrt(1 / fan_in)``, computed in float64 and then
-    cast, so float32 stays float32 (under NumPy 2 a float64 scale would promote)."""
-    weights: Array = (rng.standard_normal(shape) * np.sqrt(1.0 / fan_in)).astype(dtype)
+    """The book's weights: standard normal numbers cast to ``dtype``, times
+    ``sqrt(1 / fan_in)``, in ``dtype``. (The book's product is float64 under NumPy 2,
+    a float64 scale promoting it; here it is rounded back to ``dtype``, so float32
+    weights are the book's values rounded to float32.)"""
+    normal = _random.standard_normal(shape, rng).astype(dtype)
+    weights: Array = (normal * np.sqrt(1 / fan_in)).astype(dtype)
     return weights
 
 
@@ -226,7 +220,7 @@ class Linear(Layer):
         self.out_size = _positive_int(out_size, "out_size")
         self.in_size = _optional_size(in_size, "in_size")
         self.dtype = _float_dtype(dtype)
-        self.rng = _generator(rng)
+        self.rng = _random.checked(rng)
         self.W = Parameter(None, name="W")
         if self.in_size is not None:
             self._init_W(self.in_size)
@@ -260,7 +254,8 @@ class EmbedID(Layer):
     ) -> None:
         super().__init__()
         shape = (_positive_int(in_size, "in_size"), _positive_int(out_size, "out_size"))
-        self.W = Parameter(_generator(rng).standard_normal(shape).astype(_float_dtype(dtype)), name="W")
+        dtype, rng = _float_dtype(dtype), _random.checked(rng)
+        self.W = Parameter(_random.standard_normal(shape, rng).astype(dtype), name="W")
 
     def forward(self, x: Operand) -> Variable:
         ids = as_variable(x).array
@@ -276,7 +271,9 @@ class RNN(Layer):
     """``h = tanh(x2h(x) + h2h(h_prev))`` (no ``h2h`` term at the first step).
 
     ``h2h`` maps the hidden state, so its input size is ``hidden_size`` whatever the
-    input size is (the book gives it ``in_size``, which fails when they differ).
+    input size is (the book gives it ``in_size``, which fails when they differ). Its
+    weights are drawn when the book draws them: at construction when ``in_size`` is
+    given, else at the second step (the first that uses ``h2h``).
     """
 
     h: Variable | None
@@ -287,7 +284,8 @@ class RNN(Layer):
         super().__init__()
         hidden_size = _positive_int(hidden_size, "hidden_size")
         self.x2h = Linear(hidden_size, in_size=in_size, rng=rng)
-        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True, rng=rng)
+        h2h_size = None if in_size is None else hidden_size
+        self.h2h = Linear(hidden_size, in_size=h2h_size, nobias=True, rng=rng)
         self.h = None
 
     def reset_state(self) -> None:
@@ -366,7 +364,7 @@ class Conv2d(Layer):
         self.stride = pair(stride, "stride", 1)
         self.pad = pair(pad, "pad", 0)
         self.dtype = _float_dtype(dtype)
-        self.rng = _generator(rng)
+        self.rng = _random.checked(rng)
         self.W = Parameter(None, name="W")
         if self.in_channels is not None:
             self._init_W(self.in_channels)

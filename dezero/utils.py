@@ -1,34 +1,54 @@
-"""Helpers: array shape utilities, numerical gradients, and Graphviz output."""
+"""Helpers: array shape utilities, numerical gradients, Graphviz output, downloads
+into the cache folder, and the window-size arithmetic of convolution."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import urllib.request
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any, TextIO, Union
 
 import numpy as np
 
-from dezero._arrays import Array, logsumexp, reshape_sum_backward, sum_to
+from dezero._arrays import Array, Axis, logsumexp, normalize_axis, reshape_sum_backward, sum_to
 from dezero._config import no_grad
 from dezero.core import Function, Variable, as_variable
+from dezero.functions.conv import get_conv_outsize, get_deconv_outsize, pair
 
 __all__ = [
     "sum_to",
     "reshape_sum_backward",
     "logsumexp",
+    "max_backward_shape",
     "numerical_grad",
     "gradient_check",
     "array_allclose",
     "array_equal",
     "get_dot_graph",
     "plot_dot_graph",
+    "cache_dir",
+    "show_progress",
+    "get_file",
+    "get_conv_outsize",
+    "get_deconv_outsize",
+    "pair",
 ]
 
+PathLike = Union[str, "os.PathLike[str]"]
+
 ArrayOrVariable = Union[Array, Variable]
+
+
+def max_backward_shape(x: Array | Variable, axis: Axis) -> list[int]:
+    """The shape of ``x`` with the reduced ``axis`` (None: every axis) set to 1: the
+    shape to which a gradient of ``max(x, axis)`` reshapes to broadcast against ``x``."""
+    reduced = normalize_axis(axis, x.ndim)
+    return [1 if i in reduced else size for i, size in enumerate(x.shape)]
 
 
 # --------------------------------------------------------------------- numerical gradients
@@ -56,9 +76,11 @@ def numerical_grad(
         try:
             with no_grad():
                 y = f(*inputs, *args, **kwargs)
+            # Copied before the input is restored: the output may be a view of the
+            # input (transpose, reshape), which restoring it would change.
+            return np.array(as_variable(y).array, dtype=np.float64)
         finally:
             inputs[k].array[index] = saved
-        return np.asarray(as_variable(y).array, dtype=np.float64)
 
     grads = []
     for k, v in enumerate(inputs):
@@ -115,13 +137,20 @@ def gradient_check(
 
 
 def array_allclose(a: ArrayOrVariable, b: ArrayOrVariable, rtol: float = 1e-4, atol: float = 1e-5) -> bool:
-    """``numpy.allclose`` on arrays or Variables, also requiring equal shapes."""
+    """``numpy.allclose`` on arrays or Variables (note the book's tolerances): every
+    element within ``atol + rtol * |b|``. As in NumPy, shapes that broadcast are
+    compared element by element (a (1,) array against a 0-d one, a row against
+    every row); shapes that do not broadcast are simply not close (False)."""
     a_, b_ = _data(a), _data(b)
-    return a_.shape == b_.shape and bool(np.allclose(a_, b_, rtol=rtol, atol=atol))
+    try:
+        np.broadcast_shapes(a_.shape, b_.shape)
+    except ValueError:
+        return False
+    return bool(np.allclose(a_, b_, rtol=rtol, atol=atol))
 
 
 def array_equal(a: ArrayOrVariable, b: ArrayOrVariable) -> bool:
-    """``numpy.array_equal`` on arrays or Variables."""
+    """``numpy.array_equal`` on arrays or Variables: the same shape and elements."""
     return bool(np.array_equal(_data(a), _data(b)))
 
 
@@ -183,3 +212,69 @@ def plot_dot_graph(output: Variable, verbose: bool = True, to_file: str = "graph
             fh.write(get_dot_graph(output, verbose))
         subprocess.run([dot, source, "-T", fmt, "-o", to_file], check=True)
     return to_file
+
+
+# --------------------------------------------------------------------- downloads
+
+cache_dir = os.path.join(os.path.expanduser("~"), ".dezero")
+"""Where :func:`get_file` keeps downloads (``~/.dezero``); assign to move it."""
+
+_PROGRESS_WIDTH = 30
+
+
+def show_progress(block_num: int, block_size: int, total_size: int, *, file: TextIO | None = None) -> None:
+    """Draw a download's progress bar on one line (``file``, default stderr), redrawn
+    in place: ``block_num`` blocks of ``block_size`` bytes of ``total_size`` are in.
+
+    The arguments are those of ``urllib.request.urlretrieve``'s ``reporthook``; a
+    ``total_size`` of 0 or less (unknown) shows the bytes received instead of a bar.
+    """
+    out = sys.stderr if file is None else file
+    received = block_num * block_size
+    if total_size > 0:
+        fraction = min(received / total_size, 1.0)
+        done = int(fraction * _PROGRESS_WIDTH)
+        bar = "#" * done + "." * (_PROGRESS_WIDTH - done)
+        out.write(f"\r[{bar}] {100 * fraction:6.2f}%")
+    else:
+        out.write(f"\r{received:,} bytes")
+    out.flush()
+
+
+def get_file(url: str, file_name: str | None = None, root: PathLike | None = None) -> str:
+    """The local path of ``url``'s file in ``root`` (default :data:`cache_dir`),
+    downloading it first, with a progress bar on stderr, if it is not there yet.
+
+    ``file_name`` defaults to the last part of the URL. The download goes to a
+    temporary name renamed when complete, so an interrupted download is never taken
+    for the file next time.
+    """
+    directory = os.fspath(root) if root is not None else cache_dir
+    name = file_name or url.rstrip("/").rsplit("/", 1)[-1]
+    path = os.path.join(directory, name)
+    if os.path.exists(path):
+        return path
+    os.makedirs(directory, exist_ok=True)
+    partial = path + ".part"
+    print(f"Downloading: {name}", file=sys.stderr)
+    try:
+        _download(url, partial)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+    print(" Done", file=sys.stderr)
+    return path
+
+
+def _download(url: str, target: str, block_size: int = 1 << 16) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response, open(target, "wb") as out:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else -1
+        blocks = 0
+        show_progress(blocks, block_size, total)
+        while chunk := response.read(block_size):
+            out.write(chunk)
+            blocks += 1
+            show_progress(blocks, block_size, total)

@@ -4,8 +4,9 @@ Each lives beside its backward in a module by family:
 :mod:`~dezero.functions.arithmetic`, :mod:`~dezero.functions.elementwise`,
 :mod:`~dezero.functions.shape`, :mod:`~dezero.functions.reduction`,
 :mod:`~dezero.functions.linalg`, :mod:`~dezero.functions.nn`,
-:mod:`~dezero.functions.conv` (convolution, pooling) and
-:mod:`~dezero.functions.normalization` (batch normalization).
+:mod:`~dezero.functions.conv` (convolution, pooling),
+:mod:`~dezero.functions.normalization` (batch normalization) and
+:mod:`~dezero.functions.simple` (the book's first, composed versions: ``*_simple``).
 """
 
 from dezero.functions.arithmetic import (
@@ -73,6 +74,7 @@ from dezero.functions.conv import (
     im2col,
     pooling,
 )
+from dezero.functions.concat import Concat, concat
 from dezero.functions.linalg import Linear, MatMul, linear, matmul
 from dezero.functions.nn import (
     LogSoftmax,
@@ -92,6 +94,14 @@ from dezero.functions.nn import (
 )
 from dezero.functions.normalization import BatchNorm, batch_norm
 from dezero.functions.reduction import Max, Min, Sum, average, max, mean, min, sum
+from dezero.functions.simple import (
+    linear_simple,
+    mean_squared_error_simple,
+    pooling_simple,
+    sigmoid_simple,
+    softmax_cross_entropy_simple,
+    softmax_simple,
+)
 from dezero.functions.shape import (
     BroadcastTo,
     GetItem,
@@ -107,6 +117,8 @@ from dezero.functions.shape import (
     sum_to,
     transpose,
 )
+
+batch_nrom = batch_norm  # the book's spelling, kept as an alias
 
 __all__ = [
     "Abs", "Add", "AsType", "AveragePooling", "BatchNorm", "BroadcastTo", "Clip",
@@ -124,4 +136,7 @@ __all__ = [
     "relu", "reshape", "rsub", "sigmoid", "sigmoid_cross_entropy", "sin", "softmax",
     "softmax_cross_entropy", "sqrt", "square", "sub", "sum", "sum_to", "tanh",
     "transpose",
+    "Concat", "concat",
+    "batch_nrom", "linear_simple", "mean_squared_error_simple", "pooling_simple", "sigmoid_simple",
+    "softmax_cross_entropy_simple", "softmax_simple",
 ]  # fmt: skip

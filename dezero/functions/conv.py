@@ -139,10 +139,12 @@ def _lowest(dtype: np.dtype[Any]) -> float:
     return float(np.iinfo(dtype).min)
 
 
-def im2col_array(x: Array, geometry: Geometry, to_matrix: bool = True) -> Array:
-    """Windows of ``x`` as a new array: (N, C, KH, KW, OH, OW), or as a matrix of
-    shape (N * OH * OW, C * KH * KW) when ``to_matrix`` (one row per window)."""
-    col = _windows(x, geometry)
+def im2col_array(
+    x: Array, kernel_size: IntPair, stride: IntPair = 1, pad: IntPair = 0, to_matrix: bool = True
+) -> Array:
+    """Windows of images ``x`` as a new array: (N, C, KH, KW, OH, OW), or as a matrix
+    of shape (N * OH * OW, C * KH * KW) when ``to_matrix`` (one row per window)."""
+    col = _windows(x, Geometry.of(kernel_size, stride, pad))
     if to_matrix:
         n, c, kh, kw, oh, ow = col.shape
         matrix: Array = col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
@@ -151,14 +153,24 @@ def im2col_array(x: Array, geometry: Geometry, to_matrix: bool = True) -> Array:
     return copied
 
 
-def col2im_array(col: Array, image_shape: Shape4, geometry: Geometry, to_matrix: bool = True) -> Array:
-    """The adjoint of :func:`im2col_array`: windows summed back into an image."""
-    n, c, h, w = image_shape
+def col2im_array(
+    col: Array,
+    image_shape: Sequence[int],
+    kernel_size: IntPair,
+    stride: IntPair = 1,
+    pad: IntPair = 0,
+    to_matrix: bool = True,
+) -> Array:
+    """The adjoint of :func:`im2col_array`: windows summed back into images of
+    ``image_shape`` (N, C, H, W)."""
+    geometry = Geometry.of(kernel_size, stride, pad)
+    shape = _shape4(tuple(image_shape))
+    n, c, h, w = shape
     oh, ow = geometry.checked_out_size(h, w)
     kh, kw = geometry.kernel
     if to_matrix:
         col = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
-    return _scatter_windows(col, image_shape, geometry)
+    return _scatter_windows(col, shape, geometry)
 
 
 # --------------------------------------------------------------------- im2col / col2im
@@ -173,7 +185,7 @@ class Im2col(Function[Variable]):
         self.to_matrix = to_matrix
 
     def forward(self, x: Array) -> Array:
-        return im2col_array(x, self.geometry, self.to_matrix)
+        return im2col_array(x, *self.geometry.parts(), self.to_matrix)
 
     def backward(self, gy: V) -> V:
         return Col2im(_shape4(self.inputs[0].shape), *self.geometry.parts(), self.to_matrix).apply(gy)
@@ -196,7 +208,7 @@ class Col2im(Function[Variable]):
         self.to_matrix = to_matrix
 
     def forward(self, col: Array) -> Array:
-        return col2im_array(col, self.image_shape, self.geometry, self.to_matrix)
+        return col2im_array(col, self.image_shape, *self.geometry.parts(), self.to_matrix)
 
     def backward(self, gy: V) -> V:
         return Im2col(*self.geometry.parts(), self.to_matrix).apply(gy)
@@ -316,8 +328,10 @@ class Conv2DGradW(Function[Variable]):
     __slots__ = ("geometry",)
     array_backward = True
 
-    def __init__(self, geometry: Geometry) -> None:
-        self.geometry = geometry
+    def __init__(self, conv2d: Geometry | Conv2d) -> None:
+        """``conv2d``: the geometry, or (the book's argument) the Conv2d node whose
+        weight gradient this is; only its geometry is kept."""
+        self.geometry = conv2d if isinstance(conv2d, Geometry) else conv2d.geometry(conv2d.inputs[1].shape)
 
     def forward(self, x: Array, gy: Array) -> Array:
         col = _windows(x, self.geometry)  # (N, C, KH, KW, OH, OW)
@@ -432,7 +446,16 @@ class _MaxPoolingRoute(Function[Variable]):
     __slots__ = ("input_shape", "geometry", "indexes")
     array_backward = True
 
-    def __init__(self, input_shape: Shape4, geometry: Geometry, indexes: Array) -> None:
+    def __init__(
+        self, input_shape: Shape4 | Pooling, geometry: Geometry | None = None, indexes: Array | None = None
+    ) -> None:
+        """From the three parts, or (the book's argument) from the Pooling node whose
+        maxima these are; only its parts are kept."""
+        if isinstance(input_shape, Pooling):
+            pooling = input_shape
+            input_shape, geometry, indexes = _shape4(pooling.inputs[0].shape), pooling.geometry, pooling.indexes
+        if geometry is None or indexes is None:
+            raise TypeError(f"{type(self).__name__} needs a Pooling node, or an input shape, a geometry and indexes")
         self.input_shape = input_shape
         self.geometry = geometry
         self.indexes = indexes

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dezero import _arrays
+from dezero import _arrays, _random
 from dezero._config import Config
 from dezero.core import (
     V,
@@ -202,33 +202,28 @@ def accuracy(y: Operand, t: Operand) -> Variable:
     return Variable(as_array((predicted == labels.ravel()).mean()))
 
 
-_default_rng = np.random.default_rng()
-
-
 def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator | None = None) -> Variable:
     """In training mode, zero each element with probability ``dropout_ratio`` and
-    scale the rest by ``1 / (1 - dropout_ratio)``; in test mode, return ``x``
-    (as a Variable, the same object when it already is one).
+    divide the rest by ``1 - dropout_ratio``; in test mode, return ``x`` (as a
+    Variable, the same object when it already is one).
 
-    Pass ``rng`` (a ``numpy.random.Generator``) for reproducible masks: the same
-    seed gives the same mask. The global NumPy generator is never used.
+    As in the book, the mask keeps the elements where ``np.random.rand(*x.shape)``
+    exceeds ``dropout_ratio``, so ``np.random.seed`` gives the book's masks. Pass
+    ``rng`` (a ``numpy.random.Generator``) to draw from it instead.
     """
     if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, (int, float, np.floating)):
         raise TypeError(f"dropout_ratio must be a number, got {type(dropout_ratio).__name__}")
     if not 0 <= dropout_ratio < 1:
         raise ValueError(f"dropout_ratio must lie in [0, 1), got {dropout_ratio}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), got {type(rng).__name__}"
-        )
+    rng = _random.checked(rng)
     x = as_variable(x)
     if not Config.train:
         return x
     if x.dtype.kind != "f":
         raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
-    keep = (rng or _default_rng).random(x.shape) >= dropout_ratio
-    scale = (keep / (1.0 - dropout_ratio)).astype(x.dtype)
-    return x * scale
+    keep = _random.uniform01(x.shape, rng) > dropout_ratio
+    scale = np.array(1.0 - dropout_ratio, dtype=x.dtype)
+    return x * keep / scale
 
 
 def embed_id(x: Any, W: Operand) -> Variable:

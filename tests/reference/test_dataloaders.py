@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from dezero import DataLoader, SeqDataLoader
 from dezero.datasets import Dataset, Spiral
 from tests.reference.numpy_reference import Array
-from tests.reference.rng_check import global_generator_untouched
+from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 
 class Numbers(Dataset):
@@ -45,9 +48,25 @@ def test_each_epoch_reshuffles_and_the_seed_fixes_the_order() -> None:
 
     with global_generator_untouched():
         first, again = orders(1), orders(1)
-        DataLoader(Numbers(5), 2)  # the module's own generator
     assert first == again
     assert first[0] != first[1]
+
+
+def test_shuffling_draws_the_book_s_permutations_from_the_global_generator() -> None:
+    """One ``np.random.permutation(len(dataset))`` at construction and one when an
+    epoch ends; the first epoch follows the first one."""
+    with global_draws_like(lambda: np.random.permutation(7)):
+        loader = DataLoader(Numbers(7), 3)
+    with global_draws_like(lambda: np.random.permutation(7)):
+        epoch(loader)
+    np.random.seed(4)
+    order = np.random.permutation(7)
+    np.random.seed(4)
+    loader = DataLoader(Numbers(7), 3)
+    seen = np.concatenate([x[:, 0] for x, _ in epoch(loader)]).astype(int)
+    np.testing.assert_array_equal(seen, order)
+    with global_generator_untouched():
+        epoch(DataLoader(Numbers(7), 3, shuffle=False))
 
 
 def test_without_shuffling_batches_follow_the_index_order() -> None:
@@ -83,3 +102,20 @@ def test_bad_arguments_raise_clear_errors(call: object, error: type[Exception], 
     assert callable(call)
     with pytest.raises(error, match=match):
         call()
+
+
+_PIL_AVAILABLE = """
+import sys
+if sys.argv[1] == "blocked":
+    sys.modules["PIL"] = None  # as if Pillow were not installed
+import dezero.dataloaders
+print(dezero.dataloaders.pil_available, "PIL.Image" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("pillow", "expected"), [("installed", "True False"), ("blocked", "False False")])
+def test_pil_available_says_whether_pillow_is_installed_without_importing_it(pillow: str, expected: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _PIL_AVAILABLE, pillow], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split() == expected.split()

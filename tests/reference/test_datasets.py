@@ -6,32 +6,38 @@ from __future__ import annotations
 import gzip
 import io
 import struct
+import sys
 import tarfile
+import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import dezero.datasets as datasets
+import dezero.utils
 from dezero.datasets import (
     CIFAR10,
+    CIFAR100,
     MNIST,
     Dataset,
+    ImageNet,
     Shakespear,
     SinCurve,
     Spiral,
     get_file,
     get_spiral,
+    load_cache_npz,
+    save_cache_npz,
 )
 from dezero.transforms import AsType, Compose, Flatten, Normalize, ToFloat, ToInt
 from tests.reference.numpy_reference import Array
-from tests.reference.rng_check import global_generator_untouched
+from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 
 @pytest.fixture(autouse=True)
 def no_default_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Point the default cache at an empty folder, so no test reads ~/.dezero."""
-    monkeypatch.setattr(datasets, "cache_dir", str(tmp_path / "default-cache"))
+    monkeypatch.setattr(dezero.utils, "cache_dir", str(tmp_path / "default-cache"))
 
 
 # --------------------------------------------------------------------- generated
@@ -58,16 +64,55 @@ def test_spiral_is_deterministic_per_split_and_leaves_the_global_generator_alone
     assert len(a) == 300
 
 
+# The book's get_spiral at its seeds (facts: its first points and labels, and the
+# float64 sum of its 600 coordinates), which the reference reproduces bit for bit.
+BOOK_SPIRAL = {
+    True: ([[-0.1398138850927353, -0.007216573692858219], [0.37049391865730286, 0.5820947289466858],
+            [0.13742630183696747, -0.17179642617702484]],
+           [1, 1, 2, 0, 1, 2, 0, 0, 1, 2, 1, 1, 2, 1, 1, 2, 1, 2, 2, 1], -13.916731213830644),
+    False: ([[0.13246452808380127, 0.13620993494987488], [-0.31427156925201416, 0.24745377898216248],
+             [-0.41630831360816956, -0.7525206804275513]],
+            [0, 1, 0, 1, 2, 2, 1, 2, 2, 0, 1, 1, 0, 2, 2, 2, 0, 0, 2, 2], -11.263850776544132),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_spiral_is_the_book_s_data(train: bool) -> None:
+    first_points, first_labels, total = BOOK_SPIRAL[train]
+    x, t = get_spiral(train)
+    assert x[:3].tolist() == first_points
+    assert t[:20].tolist() == first_labels
+    assert float(x.astype(np.float64).sum()) == total
+    assert np.bincount(t).tolist() == [100, 100, 100]
+
+
 def test_sincurve_pairs_each_value_with_the_next() -> None:
-    with global_generator_untouched():
-        train, test = SinCurve(train=True), SinCurve(train=False)
+    np.random.seed(3)
+    train, test = SinCurve(train=True), SinCurve(train=False)
     assert len(train) == 999
     assert train.data is not None and train.label is not None and test.data is not None
     np.testing.assert_array_equal(train.data[1:], train.label[:-1])
-    grid = np.linspace(0, 2 * np.pi, 1000)[:-1].reshape(-1, 1)
-    np.testing.assert_allclose(test.data, np.cos(grid))
-    assert np.abs(train.data - np.sin(grid)).max() <= 0.05
-    np.testing.assert_array_equal(SinCurve(train=True).data, train.data)
+    grid = np.linspace(0, 2 * np.pi, 1000)
+    np.testing.assert_allclose(test.data, np.cos(grid[:-1]).reshape(-1, 1))
+    np.random.seed(3)
+    noise = np.random.uniform(-0.05, 0.05, 1000)
+    np.testing.assert_array_equal(train.data[:, 0], (np.sin(grid) + noise)[:-1])
+
+
+def test_sincurve_draws_its_noise_as_the_book_does() -> None:
+    """Both splits draw 1000 uniform numbers from the global generator (the test
+    split ignores them); with rng= the global generator is left alone."""
+    with global_draws_like(lambda: np.random.uniform(-0.05, 0.05, size=1000)):
+        SinCurve(train=True)
+    with global_draws_like(lambda: np.random.uniform(-0.05, 0.05, size=1000)):
+        SinCurve(train=False)
+    with global_generator_untouched():
+        a = SinCurve(rng=np.random.default_rng(5))
+        b = SinCurve(rng=np.random.default_rng(5))
+    assert a.data is not None and b.data is not None
+    np.testing.assert_array_equal(a.data, b.data)
+    with pytest.raises(TypeError, match="Generator"):
+        SinCurve(rng=5)  # type: ignore[arg-type]
 
 
 def test_transforms_are_applied_to_examples_and_labels() -> None:
@@ -224,8 +269,136 @@ def test_a_failed_download_leaves_nothing_behind(tmp_path: Path) -> None:
     assert list((tmp_path / "cache").iterdir()) == []
 
 
-def test_the_default_root_is_the_module_cache_dir(tmp_path: Path) -> None:
-    cache = Path(datasets.cache_dir)
+def test_the_default_root_is_the_cache_dir_of_utils(tmp_path: Path) -> None:
+    cache = Path(dezero.utils.cache_dir)
     cache.mkdir(parents=True)
     (cache / "shakespear.txt").write_text("ab", encoding="utf-8")
     assert len(Shakespear()) == 1
+
+
+def make_cifar100(root: Path, n: int) -> dict[bool, Array]:
+    rng = np.random.default_rng(n)
+    records = {}
+    with tarfile.open(root / "cifar-100-binary.tar.gz", "w:gz") as tar:
+        for train, name in ((True, "train.bin"), (False, "test.bin")):
+            record = rng.integers(0, 256, (n, 2 + 3072)).astype(np.uint8)
+            record[:, 0] %= 20
+            record[:, 1] %= 100
+            records[train] = record
+            payload = record.tobytes()
+            info = tarfile.TarInfo(f"cifar-100-binary/{name}")
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    return records
+
+
+def test_cifar100_reads_fine_or_coarse_labels(tmp_path: Path) -> None:
+    records = make_cifar100(tmp_path, 3)
+    fine = CIFAR100(train=True, transform=None, root=tmp_path)
+    coarse = CIFAR100(train=False, transform=None, label_type="coarse", root=tmp_path)
+    assert fine.label is not None and coarse.label is not None and fine.data is not None
+    assert fine.label.tolist() == records[True][:, 1].tolist()
+    assert coarse.label.tolist() == records[False][:, 0].tolist()
+    np.testing.assert_array_equal(fine.data[2], records[True][2, 2:].reshape(3, 32, 32))
+    x, _ = CIFAR100(train=False, root=tmp_path)[0]
+    assert x.shape == (3072,) and x.dtype == np.float32
+    with pytest.raises(ValueError, match="label_type"):
+        CIFAR100(label_type="medium", root=tmp_path)
+
+
+def test_cifar100_class_names() -> None:
+    fine, coarse = CIFAR100.labels(), CIFAR100.labels("coarse")
+    assert len(fine) == 100 and len(set(fine.values())) == 100
+    assert (fine[0], fine[19], fine[99]) == ("apple", "cattle", "worm")
+    assert len(coarse) == 20 and (coarse[0], coarse[19]) == ("aquatic mammals", "vehicles 2")
+    with pytest.raises(ValueError, match="label_type"):
+        CIFAR100.labels("medium")
+
+
+def test_imagenet_labels_are_read_without_evaluating_the_file(tmp_path: Path) -> None:
+    (tmp_path / "imagenet1000_clsidx_to_labels.txt").write_text(
+        "{0: 'tench, Tinca tinca',\n 1: 'goldfish, Carassius auratus'}", encoding="utf-8"
+    )
+    assert ImageNet.labels(root=tmp_path) == {0: "tench, Tinca tinca", 1: "goldfish, Carassius auratus"}
+    (tmp_path / "imagenet1000_clsidx_to_labels.txt").write_text("__import__('os')", encoding="utf-8")
+    with pytest.raises(ValueError):
+        ImageNet.labels(root=tmp_path)
+    with pytest.raises(NotImplementedError, match="labels"):
+        ImageNet()
+
+
+def test_imagenet_labels_download_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "source.txt"
+    source.write_text("{7: 'cock'}", encoding="utf-8")
+    monkeypatch.setattr(ImageNet, "labels_url", source.as_uri())
+    assert ImageNet.labels() == {7: "cock"}
+    assert (Path(dezero.utils.cache_dir) / "source.txt").exists()
+
+
+def test_save_and_load_cache_npz(tmp_path: Path) -> None:
+    url = "https://example.org/files/data.tar.gz"
+    data, label = np.arange(12.0).reshape(3, 4), np.array([2, 0, 1])
+    assert load_cache_npz(url, train=True) == (None, None)
+    path = save_cache_npz(data, label, url, train=True)
+    assert path == str(Path(dezero.utils.cache_dir) / "data.tar.gz.train.npz")
+    assert save_cache_npz(data * 0, label, url, train=True) is None  # present: left as it is
+    loaded_data, loaded_label = load_cache_npz(url, train=True)
+    assert loaded_data is not None and loaded_label is not None
+    np.testing.assert_array_equal(loaded_data, data)
+    np.testing.assert_array_equal(loaded_label, label)
+    assert load_cache_npz(url, train=False) == (None, None)
+    assert save_cache_npz(data, label, "data.tar.gz", root=tmp_path / "elsewhere") == str(
+        tmp_path / "elsewhere" / "data.tar.gz.test.npz"
+    )
+
+
+class FakePyplot(types.ModuleType):
+    """Stands for matplotlib.pyplot: records what would be shown."""
+
+    def __init__(self) -> None:
+        super().__init__("matplotlib.pyplot")
+        self.shown: list[tuple[Array, str | None]] = []
+
+    def imshow(self, image: Array, cmap: str | None = None, interpolation: str | None = None) -> None:
+        self.shown.append((image, cmap))
+
+    def axis(self, setting: str) -> None:
+        assert setting == "off"
+
+    def show(self) -> None:
+        pass
+
+
+def fake_pyplot(monkeypatch: pytest.MonkeyPatch) -> FakePyplot:
+    pyplot = FakePyplot()
+    package = types.ModuleType("matplotlib")
+    package.pyplot = pyplot  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "matplotlib", package)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", pyplot)
+    return pyplot
+
+
+def test_show_tiles_images_picked_as_the_book_picks_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    images, _ = make_mnist(tmp_path, True, 7)
+    make_cifar(tmp_path, 2)
+    pyplot = fake_pyplot(monkeypatch)
+    np.random.seed(11)
+    with global_draws_like(lambda: [np.random.randint(0, 6) for _ in range(6)]):
+        MNIST(root=tmp_path).show(row=2, col=3)
+    np.random.seed(11)
+    picks = [np.random.randint(0, 6) for _ in range(6)]
+    grid, cmap = pyplot.shown[0]
+    assert grid.shape == (56, 84) and cmap == "gray"
+    np.testing.assert_array_equal(grid[28:56, 28:56], images[picks[4]])  # row 1, column 1
+    cifar = CIFAR10(root=tmp_path)
+    cifar.show(row=1, col=2)
+    grid, _ = pyplot.shown[1]
+    assert grid.shape == (32, 64, 3) and 0 <= grid.min() and grid.max() <= 1
+
+
+def test_show_without_matplotlib_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_mnist(tmp_path, True, 2)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        MNIST(root=tmp_path).show(1, 1)

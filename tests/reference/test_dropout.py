@@ -1,4 +1,5 @@
-"""dropout: seeded by an rng keyword, the identity in test mode."""
+"""dropout: masks from NumPy's global generator as in the book (or from an rng
+keyword), the identity in test mode."""
 
 from __future__ import annotations
 
@@ -7,15 +8,38 @@ import pytest
 
 import dezero.functions as F
 from dezero import Variable, test_mode
-from tests.reference.rng_check import global_generator_untouched
+from dezero.utils import gradient_check
+from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 
-def test_the_same_seed_gives_the_same_mask_and_the_global_generator_is_untouched() -> None:
+def test_the_mask_is_the_book_s_for_a_seeded_global_generator() -> None:
+    """Worked out from NumPy: after ``np.random.seed(0)``, ``np.random.rand(5)`` is
+    0.549, 0.715, 0.603, 0.545, 0.424, so a ratio of 0.5 drops the last element and
+    doubles the rest."""
+    np.random.seed(0)
+    y = F.dropout(np.ones(5))
+    assert y.array.tolist() == [2.0, 2.0, 2.0, 2.0, 0.0]
+    with global_draws_like(lambda: np.random.rand(4, 3)):
+        F.dropout(np.ones((4, 3)), 0.3)
+
+
+def test_a_seeded_mask_passes_the_book_s_gradient_check() -> None:
+    """The book's own test idiom: ``f`` re-seeds before each dropout, so every
+    evaluation of ``f`` uses the same mask."""
+    x = np.random.default_rng(0).standard_normal((10, 20))
+
+    def f(v: Variable) -> Variable:
+        np.random.seed(0)
+        return F.dropout(v, 0.99)
+
+    assert gradient_check(f, x)
+
+
+def test_the_same_seed_gives_the_same_mask_and_rng_leaves_the_global_generator_alone() -> None:
     x = np.ones((50, 40))
     with global_generator_untouched():
         a = F.dropout(x, 0.3, rng=np.random.default_rng(0))
         b = F.dropout(x, 0.3, rng=np.random.default_rng(0))
-        F.dropout(x, 0.3)  # the module's own generator
     np.testing.assert_array_equal(a.array, b.array)
     kept = a.array != 0
     np.testing.assert_allclose(a.array[kept], 1 / 0.7)

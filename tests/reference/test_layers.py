@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from dezero import Layer, Parameter, Variable
 from dezero.models import MLP
 from tests.reference import numpy_reference as ref
 from tests.reference.gradcheck import numerical_gradients
-from tests.reference.rng_check import global_generator_untouched
+from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -222,15 +223,63 @@ def test_linear_options() -> None:
     assert y.shape == (2, 5, 2)
 
 
-def test_the_same_seed_gives_the_same_weights_and_the_global_generator_is_untouched() -> None:
+def test_the_same_seed_gives_the_same_weights_and_rng_leaves_the_global_generator_alone() -> None:
     with global_generator_untouched():
         a = L.Linear(4, in_size=3, rng=np.random.default_rng(7))
         b = L.Linear(4, in_size=3, rng=np.random.default_rng(7))
-        L.Linear(4, in_size=3)  # the module's own generator
-        L.LSTM(3, in_size=2)
-        L.EmbedID(3, 2)
-        L.Conv2d(2, 3, in_channels=1)
+        L.LSTM(3, in_size=2, rng=np.random.default_rng(7))
+        L.RNN(3, in_size=2, rng=np.random.default_rng(7))
+        L.EmbedID(3, 2, rng=np.random.default_rng(7))
+        L.Conv2d(2, 3, in_channels=1, rng=np.random.default_rng(7))
+        L.Deconv2d(2, 3, in_channels=1, rng=np.random.default_rng(7))
     np.testing.assert_array_equal(a.W.array, b.W.array)
+
+
+def test_without_rng_weights_are_the_book_s_draws_from_the_global_generator() -> None:
+    """The book's weights: ``np.random.randn(in, out)`` cast to the dtype, times
+    ``sqrt(1 / in)`` (here rounded back to float32)."""
+    np.random.seed(0)
+    expected = (np.random.randn(2, 3).astype(np.float32) * np.sqrt(1 / 2)).astype(np.float32)
+    np.random.seed(0)
+    layer = L.Linear(3, in_size=2)
+    assert layer.W.dtype == np.float32
+    np.testing.assert_array_equal(layer.W.array, expected)
+    np.random.seed(0)
+    expected_filters = np.random.randn(4, 2, 3, 3) * np.sqrt(1 / 18)
+    np.random.seed(0)
+    conv = L.Conv2d(4, 3, dtype=np.float64)
+    conv(np.zeros((1, 2, 5, 5)))
+    np.testing.assert_array_equal(conv.W.array, expected_filters)
+
+
+@pytest.mark.parametrize(
+    ("build", "book_draws"),
+    [
+        (lambda: L.Linear(4, in_size=3), lambda: np.random.randn(3, 4)),
+        (lambda: L.Linear(4), lambda: None),  # drawn at the first call
+        (lambda: L.EmbedID(3, 2), lambda: np.random.randn(3, 2)),
+        (lambda: L.Conv2d(2, 3, in_channels=1), lambda: np.random.randn(2, 1, 3, 3)),
+        (lambda: L.Deconv2d(2, 3, in_channels=1), lambda: np.random.randn(1, 2, 3, 3)),
+        (lambda: L.RNN(3), lambda: None),
+        (lambda: L.RNN(3, in_size=3), lambda: [np.random.randn(3, 3) for _ in range(2)]),
+        (lambda: L.LSTM(3, in_size=2),
+         lambda: ([np.random.randn(2, 3) for _ in range(4)], [np.random.randn(3, 3) for _ in range(4)])),
+        (lambda: L.LSTM(3), lambda: [np.random.randn(3, 3) for _ in range(4)]),  # the h2* layers
+    ],
+)  # fmt: skip
+def test_construction_draws_what_the_book_draws(build: Callable[[], Layer], book_draws: Callable[[], object]) -> None:
+    with global_draws_like(book_draws):
+        build()
+
+
+def test_lazy_layers_draw_at_the_first_call_as_in_the_book() -> None:
+    rnn = L.RNN(3)
+    with global_draws_like(lambda: np.random.randn(2, 3)):  # x2h at the first step
+        rnn(np.ones((1, 2)))
+    with global_draws_like(lambda: np.random.randn(3, 3)):  # h2h at the second
+        rnn(np.ones((1, 2)))
+    with global_generator_untouched():
+        rnn(np.ones((1, 2)))
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,16 @@ and Graphviz output."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import io
 import os
 import re
 import shutil
 import stat
 import subprocess
+import threading
+import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +187,22 @@ def test_gradient_check_forwards_extra_arguments() -> None:
     assert U.gradient_check(lambda x, n: x**n, np.array([1.5, 2.0]), 3)
 
 
+def test_numerical_grad_of_an_output_that_is_a_view_of_the_input() -> None:
+    """transpose and reshape return views of their input; the difference quotient
+    must be taken before the input is restored (each element's derivative is 1)."""
+    x = normal(209, 3, 2)
+    np.testing.assert_allclose(U.numerical_grad(F.transpose, x), np.ones((3, 2)), rtol=1e-9)
+    np.testing.assert_allclose(U.numerical_grad(lambda v: F.reshape(v, (6,)), x), np.ones((3, 2)), rtol=1e-9)
+
+
+def test_gradient_check_with_integer_data_as_in_the_book() -> None:
+    """The book's tests pass integer arrays (np.arange, literals): the check runs on
+    float64 copies."""
+    assert U.gradient_check(F.transpose, np.array([[1, 2, 3], [4, 5, 6]]))
+    assert U.gradient_check(lambda x: F.im2col(x, 3, 3, 0), np.arange(9).reshape(1, 1, 3, 3))
+    assert U.gradient_check(lambda x: x**2, np.array([1, 2]))
+
+
 # ---------------------------------------------------------------- comparisons
 
 
@@ -192,7 +213,16 @@ def test_array_allclose() -> None:
     assert U.array_allclose(Variable(a), a)
     assert not U.array_allclose(a, a + 1e-2)
     assert U.array_allclose(a, a + 1e-2, atol=0.02)
-    assert not U.array_allclose(np.array([1.0]), np.array([1.0, 1.0]))  # broadcastable is not enough
+
+
+def test_array_allclose_broadcasts_as_numpy_allclose_does() -> None:
+    """The book's semantics (``numpy.allclose``): shapes that broadcast compare
+    element by element; shapes that do not are not close."""
+    assert U.array_allclose(np.array([2.0]), np.array(2.0))  # the book's test of sum_to
+    assert U.array_allclose(np.array([1.0]), np.array([1.0, 1.0]))
+    assert U.array_allclose(np.ones((2, 3)), np.ones(3))
+    assert not U.array_allclose(np.ones((2, 3)), np.array([1.0, 1.0, 1.5]))
+    assert not U.array_allclose(np.ones((2, 3)), np.ones(2))
 
 
 def test_array_equal() -> None:
@@ -319,3 +349,78 @@ def test_plot_dot_graph_with_real_graphviz_writes_an_image(tmp_path: Path) -> No
     target = tmp_path / "graph.png"
     U.plot_dot_graph(z, to_file=str(target))
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------- shape helpers
+
+
+def test_max_backward_shape_sets_the_reduced_axes_to_one() -> None:
+    x = np.ones((2, 3, 4))
+    assert U.max_backward_shape(x, None) == [1, 1, 1]
+    assert U.max_backward_shape(x, 1) == [2, 1, 4]
+    assert U.max_backward_shape(Variable(x), (0, -1)) == [1, 3, 1]
+
+
+def test_window_size_arithmetic() -> None:
+    assert U.get_conv_outsize(7, 3, 2, 1) == 4  # (7 + 2 - 3) // 2 + 1
+    assert U.get_deconv_outsize(4, 3, 2, 1) == 7  # 2 * 3 + 3 - 2
+    assert U.pair(3) == (3, 3) and U.pair((2, 5)) == (2, 5)
+    with pytest.raises(TypeError):
+        U.pair("ab")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def test_show_progress_draws_a_bar_on_one_line() -> None:
+    out = io.StringIO()
+    U.show_progress(0, 100, 1000, file=out)
+    U.show_progress(4, 100, 1000, file=out)
+    U.show_progress(11, 100, 1000, file=out)  # past the end: capped at 100%
+    U.show_progress(3, 100, -1, file=out)  # unknown size
+    frames = out.getvalue().split("\r")[1:]
+    assert frames[0] == "[" + "." * 30 + "]   0.00%"
+    assert frames[1] == "[" + "#" * 12 + "." * 18 + "]  40.00%"
+    assert frames[2] == "[" + "#" * 30 + "] 100.00%"
+    assert frames[3] == "300 bytes"
+
+
+def test_get_file_downloads_into_the_cache_dir_with_a_progress_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(U, "cache_dir", str(tmp_path / "cache"))
+    source = tmp_path / "weights.npz"
+    source.write_bytes(b"x" * 150_000)
+    path = U.get_file(source.as_uri())
+    assert path == str(tmp_path / "cache" / "weights.npz")
+    assert Path(path).read_bytes() == source.read_bytes()
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Downloading: weights.npz" in captured.err and "100.00%" in captured.err
+    source.write_bytes(b"changed")
+    assert Path(U.get_file(source.as_uri())).read_bytes() == b"x" * 150_000  # cached: not fetched again
+
+
+class _Files(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_get_file_over_http_from_a_loopback_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "data.bin").write_bytes(bytes(range(256)) * 1000)
+    handler = functools.partial(_Files, directory=str(served))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/data.bin"
+            path = U.get_file(url, "renamed.bin", root=tmp_path / "cache")
+            with pytest.raises(urllib.error.HTTPError):
+                U.get_file(url.replace("data", "missing"), root=tmp_path / "cache")
+        finally:
+            server.shutdown()
+    assert Path(path).read_bytes() == (served / "data.bin").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["renamed.bin"]  # no partial file left
+    assert "100.00%" in capsys.readouterr().err
