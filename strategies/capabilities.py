@@ -228,10 +228,13 @@ def survey(
     *,
     skip: frozenset[str] = frozenset(),
     announce: Callable[[str], None] | None = None,
+    screen_ops: bool = True,
 ) -> Capabilities:
     """Probe ``impl``: its levels, conventions and ops, each op screened alone
     (except those in ``skip``, which random graphs leave out; ``announce(name)`` is
-    called before each op is screened)."""
+    called before each op is screened). Without ``screen_ops`` every op the
+    implementation has by name is offered and used in random graphs (the self-test
+    does this, to show what the graph properties' oracles catch on their own)."""
     convention = _convention(impl)
     notes: list[str] = []
     if convention is None:
@@ -257,7 +260,7 @@ def survey(
         if op.broadcasts and not broadcasting:
             not_applicable[op.name] = "it broadcasts, and the implementation does not undo broadcasting (no sum_to)"
             continue
-        if op.name in skip:
+        if op.name in skip or not screen_ops:
             ops.append(op)
             continue
         if announce is not None:
@@ -296,7 +299,7 @@ def survey(
 def capabilities(impl: Implementation) -> Capabilities:
     """The capabilities of ``impl``: surveyed once, then cached on the handle (or
     given to it, surveyed in another process: :func:`adopt`)."""
-    cached = impl._cache.get("capabilities")
+    cached = impl.memo.get("capabilities")
     if isinstance(cached, Capabilities):
         return cached
     result = survey(impl)
@@ -307,4 +310,4 @@ def capabilities(impl: Implementation) -> Capabilities:
 def adopt(impl: Implementation, found: Capabilities) -> None:
     """Use ``found`` as the capabilities of ``impl`` from now on."""
     impl.convention = found.convention
-    impl._cache["capabilities"] = found
+    impl.memo["capabilities"] = found

@@ -37,7 +37,8 @@ class Implementation:
     origin: str = ""
     # Catalogue ops to leave out of random graphs (known broken, to see what else fails).
     excluded_ops: frozenset[str] = frozenset()
-    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+    # What the suite learned about it (capabilities, probes), computed once.
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
     # What ``load`` was given (a module name or a path): another process loads the
     # same implementation with ``Implementation.load(target)``.
     target: str = ""
@@ -78,7 +79,7 @@ class Implementation:
         program's own names): the module that defines the Variable it imported and,
         if that Variable is its package's, the package; for a program that imports
         no Variable (``from dezero import Model``), the package it imported from."""
-        cached = self._cache.get("homes")
+        cached = self.memo.get("homes")
         if isinstance(cached, list):
             return cached
         homes: list[ModuleType] = []
@@ -96,7 +97,7 @@ class Implementation:
                     homes = [top]
                     break
         homes = list(dict.fromkeys(homes))
-        self._cache["homes"] = homes
+        self.memo["homes"] = homes
         return homes
 
     # -- what the suite uses, looked up at call time
@@ -164,7 +165,7 @@ class Implementation:
     @property
     def broken_modules(self) -> dict[str, Finding]:
         """Submodules that exist but do not import, by name."""
-        broken = self._cache.setdefault("broken modules", {})
+        broken = self.memo.setdefault("broken modules", {})
         return broken  # type: ignore[return-value]  # always the dict set here
 
     def _record_broken(self, name: str, found: Finding) -> None:

@@ -88,8 +88,8 @@ def probes_for(impl: Implementation) -> Probes:
     """The probes subclassing ``impl.Function`` in its calling convention, made once
     per implementation."""
     convention: Convention = "list" if impl.convention == "list" else "args"
-    cached = impl._cache.get(f"probes {convention}")
+    cached = impl.memo.get(f"probes {convention}")
     if not isinstance(cached, Probes) or cached.base is not impl.Function:
         cached = Probes(impl, convention)
-        impl._cache[f"probes {convention}"] = cached
+        impl.memo[f"probes {convention}"] = cached
     return cached

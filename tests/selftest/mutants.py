@@ -171,7 +171,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "gradients"),
     Mutant("exp derivative 1e-5 off", "rule", "Exp.backward is 0.001% too large",
            f"{F}.elementwise:Exp.backward", "gy * self.output_like(gy)", "gy * self.output_like(gy) * 1.00001",
-           "gradients"),
+           "op alone: exp"),
     Mutant("dtype changed", "rule", "Sigmoid.forward computes with a float64 constant, so float32 becomes float64",
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),

@@ -27,7 +27,7 @@ def test_the_suite_runs_against_a_second_implementation(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     data = json.loads(report.with_suffix(".json").read_text())
     assert str(SECOND) in data["header"]["implementation"]
-    assert data["header"]["capability levels"] == "core, generations, memory, operators"
+    assert data["header"]["capability levels"] == "forward, core, generations, memory, operators"
     statuses = {row["status"] for row in data["results"]}
     assert statuses == {"pass", "not applicable"}, statuses
     not_applicable = [row["nodeid"] for row in data["results"] if row["status"] == "not applicable"]
