@@ -28,10 +28,9 @@ from strategies.backprop import backward, cotangents
 from strategies.capabilities import capabilities
 from strategies.graph import apply
 from strategies.implementation import Implementation
+from strategies.instrument import upstream_functions
 from strategies.ops import Inapplicable, Input, Op
 from strategies.protocols import VariableLike
-
-from ..helpers.graphs import upstream_functions
 
 
 class GraphLifetime(RuleBasedStateMachine):
