@@ -53,7 +53,8 @@ def pytest_runtest_makereport(
         message = conformance.first_line(call.excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
         impl = implementation(item.config)
-        culprit = _culprit(impl, LastGraph.spec) if impl is not None and LastGraph.spec is not None else ""
+        hung = call.excinfo is not None and isinstance(call.excinfo.value, TimedOut)
+        culprit = _culprit(impl, LastGraph.spec) if impl is not None and LastGraph.spec is not None and not hung else ""
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
@@ -101,11 +102,18 @@ class RowCollector:
         self.config, self.path = config, path
         self.rows: list[conformance.Row] = []
         self.written_at = 0.0
+        # The level of each test, from its first report: a worker that crashes sends
+        # a last report without it.
+        self.levels: dict[str, str] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row, files = conformance.row_from(report)
+        levels = dict(report.user_properties).get(conformance.LEVELS_KEY)
+        if isinstance(levels, list):
+            self.levels.setdefault(report.nodeid, conformance.level_of([str(x) for x in levels]))
         if row is None:
             return
+        row.level = self.levels.get(row.nodeid, row.level)
         run = suite_run(self.config)
         if row.status == "fail" and run is not None and run.capabilities is not None:
             row.inherited = inherited(row.nodeid, run.capabilities.levels)
