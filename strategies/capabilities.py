@@ -223,6 +223,15 @@ _PROBES: dict[str, Callable[[Implementation, Convention], bool]] = {
 # --------------------------------------------------------------------- the survey
 
 
+def _broken_module_note(impl: Implementation, lacking: list[str]) -> str:
+    """Where a name lacking may have gone: a module that did not import."""
+    module = {"F": "functions", "L": "layers"}.get(lacking[0].partition(".")[0], "")
+    broken = impl.broken_modules.get(module)
+    if broken is None:
+        return ""
+    return f" ({broken.subject.removeprefix('import ')} did not import: see test_module_imports[{module}])"
+
+
 def survey(
     impl: Implementation,
     *,
@@ -255,7 +264,7 @@ def survey(
     for op in CATALOGUE:
         lacking = [r for r in op.requires if not has_requirement(impl, r, convention)]
         if lacking:
-            not_applicable[op.name] = f"the implementation lacks {', '.join(lacking)}"
+            not_applicable[op.name] = f"the implementation lacks {', '.join(lacking)}" + _broken_module_note(impl, lacking)
             continue
         if op.broadcasts and not broadcasting:
             not_applicable[op.name] = "it broadcasts, and the implementation does not undo broadcasting (no sum_to)"
@@ -278,8 +287,6 @@ def survey(
     if differentiate and "fork" in {op.name for op in ops} and not _unused_output_works(impl):
         left_out.setdefault("fork", "backward through a Function with an unused output fails "
                                     "(see the per-op property for fork)")
-    if left_out:
-        notes.append("random graphs leave out " + "; ".join(f"`{name}`: {why}" for name, why in sorted(left_out.items())))
     if not broadcasting and differentiate:
         notes.append("random graphs join values of one shape only: no sum_to/broadcast_to (the book adds them at step 40)")
     return Capabilities(

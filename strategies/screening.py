@@ -35,7 +35,7 @@ from strategies.opspec import Op
 from strategies.protocols import grad_array
 from strategies.timeouts import TimedOut, time_limit
 
-EXAMPLES = 5
+EXAMPLES = 12
 SECONDS = 5.0  # per example
 
 Status = Literal["ok", "unsupported", "broken"]
@@ -45,6 +45,9 @@ Status = Literal["ok", "unsupported", "broken"]
 class Verdict:
     status: Status
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", " ".join(self.reason.split()))  # one line, for the report
 
 
 class _Mismatch(Exception):
@@ -87,7 +90,9 @@ def _check(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are
     built.output.grad = impl.variable(seed) if grads_are_variables else seed
     try:
         built.output.backward()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
+        if isinstance(exc, SystemExit):
+            raise
         raise _BackwardFailed(_problem(exc)) from exc
     scale = gradient_scale(spec, w)
     for k, jacobian in enumerate(jacobians(spec)):
@@ -127,6 +132,8 @@ def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_varia
             verdicts.append(Verdict("broken", f"alone its backward raises: {call}: {exc}"))
         except TimedOut as exc:
             verdicts.append(Verdict("broken", f"alone it hangs: {exc}"))
+        except SystemExit as exc:
+            verdicts.append(Verdict("broken", f"alone it calls sys.exit({exc.code!r}): {call}"))
         except Exception as exc:  # noqa: BLE001  (whatever the implementation raises is the verdict)
             if _refused_by_the_call(exc) or op.constant or op.family == "probe":
                 what = f" ({op.constant} as an operand)" if op.constant else ""

@@ -84,9 +84,10 @@ def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | N
     if report.failed and report.when != "call":
         # An error in setup or teardown, or a worker that crashed (pytest-xdist
         # reports it with when="???"): the test failed without a call report.
-        text = str(report.longrepr).strip().splitlines()
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = [str(crash.message)] if crash is not None else str(report.longrepr).strip().splitlines()[-1:]
         phase = report.when if report.when in ("setup", "teardown") else "crash"
-        return Row(report.nodeid, level, "fail", reason=f"{phase}: {text[-1] if text else ''}"[:300]), None
+        return Row(report.nodeid, level, "fail", reason=f"{phase}: {text[0] if text else ''}"[:300]), None
     if report.when != "call":
         return None, None
     status = {"passed": "pass", "failed": "fail", "skipped": "skipped"}[report.outcome]

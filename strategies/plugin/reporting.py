@@ -25,6 +25,7 @@ from strategies.graph import GraphSpec
 from strategies.implementation import Implementation
 from strategies.plugin import report as conformance
 from strategies.plugin.gating import required_levels
+from strategies.plugin.options import is_property
 from strategies.plugin.session import header, implementation, suite_run
 from strategies.reproduce import LastExample
 from strategies.timeouts import TimedOut, time_limit
@@ -43,7 +44,7 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     rep: pytest.TestReport = yield
     run = suite_run(item.config)
-    if run is None:
+    if run is None or not is_property(item):
         return rep
     rep.user_properties.append((conformance.LEVELS_KEY, list(required_levels(item))))
     statistics = getattr(item, "hypothesis_statistics", None)
@@ -74,7 +75,9 @@ def _culprit(impl: Implementation, spec: GraphSpec) -> str:
         drawn = [v for label, v in LastExample.draws if label == "cotangent" and isinstance(v, np.ndarray)]
         with np.errstate(all="ignore"), time_limit(CULPRIT_SECONDS, "naming the culprit"):
             return str(find_culprit(impl, spec, drawn[0] if drawn else None))
-    except (Exception, TimedOut) as exc:  # noqa: BLE001  (the implementation may fail anywhere here)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001  (the implementation may fail anywhere here, sys.exit too)
         return f"(no culprit named: the rerun raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
 
 
@@ -111,9 +114,9 @@ class RowCollector:
         levels = dict(report.user_properties).get(conformance.LEVELS_KEY)
         if isinstance(levels, list):
             self.levels.setdefault(report.nodeid, conformance.level_of([str(x) for x in levels]))
-        if row is None:
-            return
-        row.level = self.levels.get(row.nodeid, row.level)
+        if row is None or row.nodeid not in self.levels:
+            return  # not a property of the suite (the repository's own tests run with it)
+        row.level = self.levels[row.nodeid]
         run = suite_run(self.config)
         if row.status == "fail" and run is not None and run.capabilities is not None:
             row.inherited = inherited(row.nodeid, run.capabilities.levels)
