@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy.typing as npt
 
-from dezero.core import V, Array, Function, Operand, Variable, _PYTHON_SCALARS
+from dezero._internal import PYTHON_SCALARS
+from dezero.core import V, Array, Function, Operand, Variable
 from dezero.functions.elementwise import Log
 from dezero.functions.shape import unbroadcast
 
@@ -154,7 +155,7 @@ class Power(Function[Variable]):
 def pow(x: Operand, c: Operand) -> Variable:
     """``x ** c``. A Python-number exponent is a constant (the book's ``pow(x, c)``);
     a Variable or array exponent is differentiated too."""
-    if isinstance(c, _PYTHON_SCALARS) and not isinstance(c, bool):
+    if isinstance(c, PYTHON_SCALARS) and not isinstance(c, bool):
         return Pow(c)(x)
     return Power()(x, c)
 
