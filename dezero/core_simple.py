@@ -196,13 +196,13 @@ def _output_grad(pending: dict[Variable, Array], y: Variable | None, spec: tuple
 
 def _conform(func: Function, x: Variable, gx: Any) -> Array:
     """``gx`` as an ndarray of ``x``'s shape and gradient dtype, or a clear error."""
-    gx = np.asarray(gx)
-    if gx.shape != x.shape:
+    grad: Array = np.asarray(gx)
+    if grad.shape != x.shape:
         raise RuntimeError(
-            f"{type(func).__name__}.backward returned a gradient of shape {gx.shape} "
+            f"{type(func).__name__}.backward returned a gradient of shape {grad.shape} "
             f"for an input of shape {x.shape}"
         )
-    return gx.astype(gradient_dtype(x.dtype), copy=False)
+    return grad.astype(gradient_dtype(x.dtype), copy=False)
 
 
 def as_array(x: Any) -> Array:
