@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy.typing as npt
 
+from dezero._arrays import gradient_dtype
 from dezero._internal import PYTHON_SCALARS
 from dezero.core import V, Array, Function, Operand, Variable
 from dezero.functions.elementwise import Log
@@ -161,7 +162,8 @@ def pow(x: Operand, c: Operand) -> Variable:
 
 
 class AsType(Function[Variable]):
-    """Cast to another dtype; the gradient is cast back."""
+    """Cast to another dtype; the gradient is cast back (to float64 for integer
+    input, whose dtype cannot hold a gradient)."""
 
     __slots__ = ("dtype",)
     array_backward = True
@@ -173,7 +175,7 @@ class AsType(Function[Variable]):
         return x.astype(self.dtype)
 
     def backward(self, gy: V) -> V:
-        return AsType(self.inputs[0].dtype).apply(gy)
+        return AsType(gradient_dtype(self.inputs[0].dtype)).apply(gy)
 
 
 def astype(x: Operand, dtype: npt.DTypeLike) -> Variable:
