@@ -107,7 +107,7 @@ def test_core_simple_rosenbrock_step_as_in_step_28() -> None:
     y = 100 * (x1 - x0**2) ** 2 + (x0 - 1) ** 2
     y.backward()
     # d/dx0 = -400 x0 (x1 - x0^2) + 2 (x0 - 1) = -2; d/dx1 = 200 (x1 - x0^2) = 400
-    assert x0.grad is not None and x1.grad is not None
+    assert x0.data is not None and x0.grad is not None and x1.grad is not None
     assert x0.grad == -2.0 and x1.grad == 400.0
     x0.data -= 0.001 * x0.grad
     assert x0.array == 0.002
