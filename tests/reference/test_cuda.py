@@ -181,6 +181,13 @@ def _forward_backward(op: Op, xs: list[Variable]) -> tuple[Variable, list[Any]]:
     return y, grads
 
 
+def test_dropout_on_the_gpu(fake_cupy: FakeCupy) -> None:
+    x = Variable(on_device(np.ones((4, 5))))
+    y = F.dropout(x, 0.5, rng=np.random.default_rng(0))
+    assert type(y.data) is FakeGpuArray
+    assert set(np.unique(y.array.view(np.ndarray))) <= {0.0, 2.0}
+
+
 def test_batch_norm_on_the_gpu(fake_cupy: FakeCupy) -> None:
     x = normal(1, 4, 2)
     layer_cpu, layer_gpu = L.BatchNorm(), L.BatchNorm()
