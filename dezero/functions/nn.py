@@ -255,7 +255,8 @@ def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator 
         raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
     keep = (rng or _default_rng).random(x.shape) >= dropout_ratio
     scale = (keep / (1.0 - dropout_ratio)).astype(x.dtype)
-    return x * array_module(x.data).asarray(scale)  # the mask is drawn in host memory
+    mask: Array = array_module(x.data).asarray(scale)  # drawn in host memory: to x's device
+    return x * mask
 
 
 def embed_id(x: Any, W: Operand) -> Variable:
