@@ -43,7 +43,9 @@ _PYTHON_SCALARS = (int, float, bool)
 def as_array(x: Array | Scalar, array_module: ModuleType = np) -> Array:
     """Return ``x`` as an array: arrays (NumPy's or CuPy's) as they are, anything
     else (NumPy scalars, Python numbers) through ``array_module.asarray``."""
-    if isinstance(x, np.ndarray) or is_array(x):
+    if isinstance(x, np.ndarray):
+        return x
+    if not isinstance(x, np.generic) and is_array(x):
         return x  # type: ignore[return-value]  # a CuPy array stands for an ndarray
     result: Array = array_module.asarray(x)
     return result
@@ -349,8 +351,12 @@ class Function(Generic[OutputT]):
         ys = self.forward(*arrays)
         if isinstance(ys, tuple):
             outputs = [kind(as_array(y)) for y in ys]
+        elif isinstance(ys, np.ndarray):
+            outputs = [kind(ys)]
+        elif isinstance(ys, np.generic):  # NumPy computes 0-d results as NumPy scalars
+            outputs = [kind(np.asarray(ys))]
         else:
-            outputs = [kind(ys if isinstance(ys, np.ndarray) else as_array(ys))]
+            outputs = [kind(as_array(ys))]  # a CuPy array
         if backprop_enabled():
             self.generation = generation
             for output in outputs:
@@ -431,7 +437,8 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
     arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
     if len(arrays) == len(inputs):
         return list(inputs)  # type: ignore[arg-type]  # all Variables
-    xp = array_module(arrays[0]) if arrays else np  # a number joins the arrays' device
+    # A number joins the arrays' device (the common case, NumPy, without a call).
+    xp = np if not arrays or type(arrays[0]) is np.ndarray else array_module(arrays[0])
     variables: list[Variable] = []
     for x in inputs:
         if isinstance(x, Variable):
