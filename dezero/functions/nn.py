@@ -248,8 +248,9 @@ def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator 
         return x
     if x.dtype.kind != "f":
         raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
-    keep: Array = array_module(x.data).asarray(_random.uniform01(x.shape, rng) > dropout_ratio)  # to x's device
-    scale = np.array(1.0 - dropout_ratio, dtype=x.dtype)
+    xp = array_module(x.data)  # the mask is drawn in host memory (the book's draw): moved to x's device
+    keep: Array = xp.asarray(_random.uniform01(x.shape, rng) > dropout_ratio)
+    scale: Array = xp.asarray(1.0 - dropout_ratio, dtype=x.dtype)
     return x * keep / scale
 
 
