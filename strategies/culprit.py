@@ -90,13 +90,20 @@ def _forward_culprit(spec: GraphSpec, built: dict[int, VariableLike], values: Se
         except (ValueError, IndexError):
             continue
         for o, want in zip(outputs, expected):
-            got = np.asarray(built[o].data, dtype=np.float64)
+            data = np.asarray(built[o].data)
+            got = data.astype(np.float64)
             tol = 1e-6 if spec.dtype == "float64" else 1e-3
+            wrong = ""
             if got.shape != np.shape(want) or not np.allclose(got, np.real(want), rtol=tol, atol=tol):
+                wrong = "value " + _describe(got, np.real(want))
+            elif data.dtype != np.dtype(spec.dtype) and all(np.asarray(built[a].data).dtype == spec.dtype
+                                                            for a in node.args):
+                wrong = f"value has dtype {data.dtype}, from inputs of dtype {spec.dtype}"
+            if wrong:
                 creator = built[o].creator
                 name = type(creator).__name__ if creator is not None else node.op
                 source = node.spec.source([f"v{a}" for a in node.args], node.params)
-                return Culprit(f"{name}.forward", f"v{o} = {source}", "value " + _describe(got, np.real(want)))
+                return Culprit(f"{name}.forward", f"v{o} = {source}", wrong)
     return None
 
 

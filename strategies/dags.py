@@ -333,6 +333,11 @@ def _dags(
                 break
     if g.generation[main] == 0 and palette.unary:  # the output is a node, never a leaf
         main = _unary(draw, g, palette, main)
+    if g.generation[main] == 0 and palette.join:  # only two-input ops: f(x, x)
+        main = _join(draw, g, palette, main, main)
+    if g.generation[main] == 0 and palette.fork is not None:
+        ids = g.add_node(palette.fork, [main], ())
+        main = ids[0] if ids is not None else main
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
 
 

@@ -75,8 +75,9 @@ def _problem(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:300]
 
 
-def _check(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are_variables: bool) -> None:
-    """Forward (and backward) of one op alone against the reference."""
+def check_alone(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are_variables: bool) -> None:
+    """Forward (and backward) of one op alone against the reference: raises when
+    they differ (beyond rounding) or when the implementation raises."""
     built = build(spec, impl)
     expected = evaluate(spec)[spec.output]
     got = np.asarray(built.output.data, dtype=np.float64)
@@ -125,7 +126,7 @@ def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_varia
         call = op.source([f"v{a}" for a in node.args], node.params)
         try:
             with np.errstate(all="ignore"), time_limit(SECONDS, f"{call}"):
-                _check(impl, spec, differentiate, grads_are_variables)
+                check_alone(impl, spec, differentiate, grads_are_variables)
         except _Mismatch as exc:
             verdicts.append(Verdict("broken", f"alone it computes wrong values: {call}: {exc}"))
         except _BackwardFailed as exc:

@@ -54,8 +54,8 @@ def pytest_runtest_makereport(
         message = conformance.first_line(call.excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
         impl = implementation(item.config)
-        hung = call.excinfo is not None and isinstance(call.excinfo.value, TimedOut)
-        culprit = _culprit(impl, LastGraph.spec) if impl is not None and LastGraph.spec is not None and not hung else ""
+        wrong_values = call.excinfo is not None and _about_values(call.excinfo.value)
+        culprit = _culprit(impl, LastGraph.spec) if impl is not None and LastGraph.spec is not None and wrong_values else ""
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
@@ -69,16 +69,24 @@ def pytest_runtest_makereport(
 CULPRIT_SECONDS = 30.0
 
 
+def _about_values(exc: BaseException) -> bool:
+    """An oracle of the suite found wrong values (gradients, forward values): the
+    failures a rerun node by node can pin on one rule."""
+    text = str(exc)
+    return isinstance(exc, AssertionError) and text.startswith("[") and not text.startswith(("[schedule]", "[stateful]"))
+
+
 def _culprit(impl: Implementation, spec: GraphSpec) -> str:
-    """The guilty Function of a failing graph, in one line (never an error of its own)."""
+    """The guilty Function of a failing graph, in one line ("" when the rerun itself
+    fails: the failure's own reason says why; never an error of its own)."""
     try:
         drawn = [v for label, v in LastExample.draws if label == "cotangent" and isinstance(v, np.ndarray)]
         with np.errstate(all="ignore"), time_limit(CULPRIT_SECONDS, "naming the culprit"):
             return str(find_culprit(impl, spec, drawn[0] if drawn else None))
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # noqa: BLE001  (the implementation may fail anywhere here, sys.exit too)
-        return f"(no culprit named: the rerun raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    except BaseException:  # noqa: BLE001  (the rerun fails where the test did: its own reason says why)
+        return ""
 
 
 def _script(item: pytest.Item, target: str, message: str, culprit: str) -> str | None:

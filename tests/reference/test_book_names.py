@@ -14,7 +14,7 @@ from tests.reference.book_names import BOOK_NAMES
 # say what to install.
 CUPY_ONLY = {("dezero.cuda", "cupy"), ("dezero.cuda", "cp")}
 # Book names deliberately not offered, with why (docs/semantics.md).
-NOT_OFFERED = {
+NOT_OFFERED: dict[tuple[str, str, str | None], str] = {
     ("dezero.core", "array_types", None): "the book computes it by importing CuPy when dezero.core is imported",
 }
 
