@@ -42,7 +42,7 @@ class GraphLifetime(RuleBasedStateMachine):
         gc.collect()
         gc.disable()
         caps = capabilities(self.impl)
-        self.ops: list[Op] = [op for op in caps.ops if op.arity == 1 and op.n_outputs == 1]
+        self.ops: list[Op] = [op for op in caps.graph_ops if op.arity == 1 and op.n_outputs == 1]
         self.held: list[VariableLike] = []
         self.made: list[tuple[str, weakref.ref[Any]]] = []
         self.without_graph: list[weakref.ref[Any]] = []
