@@ -131,7 +131,8 @@ class RowCollector:
         row.level = self.levels[row.nodeid]
         run = suite_run(self.config)
         if row.status == "fail" and run is not None and run.capabilities is not None:
-            row.inherited = inherited(row.nodeid, run.capabilities.levels)
+            program = Path(run.target).name if run.target.endswith(".py") else ""
+            row.inherited = inherited(row.nodeid, run.capabilities.levels, program)
         if files is not None and self.path is not None:
             conformance.save_failure(self.path, row, *files)
         self.rows.append(row)
