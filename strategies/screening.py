@@ -35,7 +35,7 @@ from strategies.opspec import Op
 from strategies.protocols import grad_array
 from strategies.timeouts import TimedOut, time_limit
 
-EXAMPLES = 12
+EXAMPLES = 20
 SECONDS = 5.0  # per example
 
 Status = Literal["ok", "unsupported", "broken"]
@@ -50,7 +50,7 @@ class Verdict:
         object.__setattr__(self, "reason", " ".join(self.reason.split()))  # one line, for the report
 
 
-class _Mismatch(Exception):
+class Mismatch(Exception):
     """The op's value or gradient differs from the reference."""
 
 
@@ -82,7 +82,7 @@ def check_alone(impl: Implementation, spec: GraphSpec, differentiate: bool, grad
     expected = evaluate(spec)[spec.output]
     got = np.asarray(built.output.data, dtype=np.float64)
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-        raise _Mismatch(f"forward gives {np.array2string(got, threshold=6)}, "
+        raise Mismatch(f"forward gives {np.array2string(got, threshold=6)}, "
                         f"expected {np.array2string(expected, threshold=6)}")
     if not differentiate:
         return
@@ -105,7 +105,7 @@ def check_alone(impl: Implementation, spec: GraphSpec, differentiate: bool, grad
         allowed = 10 * tolerance(magnitude, "float64", scale)  # looser than the properties: rule bugs only
         if g is None or g.shape != want.shape or not np.all(np.abs(g - want) <= allowed):
             shown = None if g is None else np.array2string(g, threshold=6)
-            raise _Mismatch(f"the gradient of leaf v{leaf} is {shown}, expected {np.array2string(want, threshold=6)}")
+            raise Mismatch(f"the gradient of leaf v{leaf} is {shown}, expected {np.array2string(want, threshold=6)}")
 
 
 def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_variables: bool,
@@ -127,7 +127,7 @@ def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_varia
         try:
             with np.errstate(all="ignore"), time_limit(SECONDS, f"{call}"):
                 check_alone(impl, spec, differentiate, grads_are_variables)
-        except _Mismatch as exc:
+        except Mismatch as exc:
             verdicts.append(Verdict("broken", f"alone it computes wrong values: {call}: {exc}"))
         except _BackwardFailed as exc:
             verdicts.append(Verdict("broken", f"alone its backward raises: {call}: {exc}"))
