@@ -56,6 +56,10 @@ def inherited(nodeid: str, levels: Iterable[str], program: str = "") -> str:
 PACKAGE = 23  # from step 23 on, the book's programs run on its dezero package
 
 # Reasons shared by several rows.
+_IN_PLACE = (
+    "the hooks update param.grad.data in place: when one Add gave two parameters the same gradient "
+    "object, both are updated twice"
+)
 _UNUSED = (
     "this graph has a Function with an unused output: backward hands it None"
 )
@@ -118,6 +122,14 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
                 "sum_to to a shape that does not broadcast returns a wrong shape instead of raising"),
     BookFailure("test_implementation.py::test_program_runs_to_its_end", 9, 9,
                 "the book's step 9 ends with Variable(1.0) on purpose, to show the TypeError", "step09.py"),
+    BookFailure("test_training.py::test_parameter_order_is_the_same_under_every_hash_seed", PACKAGE, LAST_STEP,
+                "Layer keeps its parameter names in a set: params() order, and with it the order of updates and "
+                "of weight files, changes with PYTHONHASHSEED"),
+    BookFailure("test_hooks_change_gradients_as_their_formula_says[WeightDecay]", PACKAGE, LAST_STEP, _IN_PLACE),
+    BookFailure("test_hooks_change_gradients_as_their_formula_says[ClipGrad]", PACKAGE, LAST_STEP, _IN_PLACE),
+    BookFailure("test_hooks_change_gradients_as_their_formula_says[FreezeParam]", PACKAGE, LAST_STEP,
+                "the optimizer picks the parameters that have a gradient before the hooks run, so the None "
+                "gradient FreezeParam gives a frozen parameter reaches update_one (AttributeError)"),
     # -- the book's functions, alone
     BookFailure("[leaky_relu]", PACKAGE, LAST_STEP,
                 "leaky_relu's backward assigns into its mask, a NumPy scalar for a 0-d input: TypeError"),

@@ -108,6 +108,45 @@ def check_alone(impl: Implementation, spec: GraphSpec, differentiate: bool, grad
             raise Mismatch(f"the gradient of leaf v{leaf} is {shown}, expected {np.array2string(want, threshold=6)}")
 
 
+def _twice(impl: Implementation, spec: GraphSpec) -> None:
+    """Backward with ``create_graph=True``, then backward from each leaf's gradient."""
+    built = build(spec, impl)
+    built.output.backward(create_graph=True)
+    grads = [leaf.grad for leaf in built.leaves]
+    for leaf in built.leaves:
+        leaf.cleargrad()
+    for g in grads:
+        if g is not None and getattr(g, "creator", None) is not None:
+            g.backward()
+
+
+def screen_twice(impl: Implementation, op: Op, *, broadcasting: bool) -> Verdict:
+    """Whether ``op``'s double backward runs alone (values are the higher-order
+    properties' to judge): broken when it raises or hangs."""
+    verdicts: list[Verdict] = []
+
+    @settings(max_examples=EXAMPLES // 4, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @given(single_op(op, broadcasting=broadcasting))
+    def one(spec: GraphSpec) -> None:
+        if verdicts:
+            return
+        node = spec.steps[-1]
+        assert isinstance(node, Node)
+        call = op.source([f"v{a}" for a in node.args], node.params)
+        try:
+            with np.errstate(all="ignore"), time_limit(SECONDS, f"{call}"):
+                _twice(impl, spec)
+        except (Exception, SystemExit, TimedOut) as exc:  # noqa: BLE001  (the verdict)
+            verdicts.append(Verdict("broken", f"alone its double backward raises: {call}: {_problem(exc)}"))
+
+    try:
+        one()
+    except Exception:  # noqa: BLE001  (no example could be drawn: nothing learned)
+        pass
+    return verdicts[0] if verdicts else Verdict("ok")
+
+
 def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_variables: bool,
            broadcasting: bool) -> Verdict:
     """The verdict on ``op`` from :data:`EXAMPLES` derandomized examples (with
