@@ -28,7 +28,7 @@ from strategies.plugin.gating import required_levels
 from strategies.plugin.options import is_property
 from strategies.plugin.session import header, implementation, suite_run
 from strategies.reproduce import LastExample
-from strategies.timeouts import TimedOut, time_limit
+from strategies.timeouts import time_limit
 
 REWRITE_SECONDS = 5.0
 
