@@ -132,7 +132,7 @@ class RowCollector:
         run = suite_run(self.config)
         if row.status == "fail" and run is not None and run.capabilities is not None:
             program = Path(run.target).name if run.target.endswith(".py") else ""
-            row.inherited = inherited(row.nodeid, run.capabilities.levels, program)
+            row.inherited = inherited(row.nodeid, run.capabilities.levels, program, row.culprit)
         if files is not None and self.path is not None:
             conformance.save_failure(self.path, row, *files)
         self.rows.append(row)

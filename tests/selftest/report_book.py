@@ -58,7 +58,8 @@ def main(folder: str) -> None:
         levels = _levels(runs[name])
         for row in failures:
             program = Path(runs[name]["header"]["implementation"]).name
-            why = inherited(row["nodeid"], levels, program if program.endswith(".py") else "") or "**no recorded reason**"
+            why = inherited(row["nodeid"], levels, program if program.endswith(".py") else "", row.get("culprit", ""))
+            why = why or "**no recorded reason**"
             what = (row.get("culprit") or row["reason"]).replace("|", "\\|").replace("\n", " ")[:200]
             print(f"| `{row['nodeid'].split('::', 1)[-1]}` | {what} | {why} |")
         print()
