@@ -137,6 +137,21 @@ def directional(spec: GraphSpec, direction: Sequence[Array], output: int | None 
     return np.asarray(np.imag(evaluate(spec, leaves)[out]) / STEP)
 
 
+def second_directional(spec: GraphSpec, cotangent: Array, u: Sequence[Array], v: Sequence[Array],
+                       step: float = 1e-4) -> float:
+    """``v^T H u`` for ``s(x) = cotangent . output``: the derivative along ``v`` of the
+    complex-step derivative along ``u``, by central differences with steps ``step``
+    and ``step / 2`` combined (Richardson), so that their step-squared errors cancel."""
+
+    def along_u(t: float) -> float:
+        leaves = [x + t * vk + 1j * STEP * uk for x, uk, vk in zip(leaf_arrays(spec), u, v)]
+        return float(np.sum(cotangent * np.imag(evaluate(spec, leaves)[spec.output]) / STEP))
+
+    coarse = (along_u(step) - along_u(-step)) / (2 * step)
+    fine = (along_u(step / 2) - along_u(-step / 2)) / step
+    return (4 * fine - coarse) / 3
+
+
 def side_by_side(got: Array, expected: Array, allowed: Array, limit: int = 12) -> str:
     """The worst elements of a comparison as a small table."""
     got, expected = np.broadcast_arrays(np.asarray(got, dtype=np.float64), expected)
