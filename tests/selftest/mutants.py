@@ -181,6 +181,29 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dtype changed", "rule", "Sigmoid.forward computes with a float64 constant, so float32 becomes float64",
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),
+    # -- kinks and ties
+    Mutant("tied maxima all get the gradient", "rule",
+           "max/min give every tied extreme the whole upstream gradient (the book's max)",
+           f"{F}.reduction:_Extremum.backward",
+           "weights: Array = is_extreme / is_extreme.sum(axis=self.axis, keepdims=True)",
+           "weights: Array = is_extreme", "kinks alone: max"),
+    Mutant("abs derivative x / |x|", "rule", "Abs.backward uses x / |x|, NaN at 0",
+           f"{F}.elementwise:Abs.mask", "return np.sign(x)", "return x / np.abs(x)", "kinks alone: abs"),
+    Mutant("relu derivative 2 at 0", "rule", "ReLU's mask is 2 where x == 0, outside [0, 1]",
+           f"{F}.elementwise:ReLU.mask", "return (x > 0).astype(x.dtype)",
+           "return ((x > 0) + 2 * (x == 0)).astype(x.dtype)", "kinks alone: relu"),
+    Mutant("clip passes 2x at its upper bound", "rule", "Clip's mask counts x == x_max twice",
+           f"{F}.elementwise:Clip.mask", "return ((x >= self.x_min) & (x <= self.x_max)).astype(x.dtype)",
+           "return ((x >= self.x_min) & (x <= self.x_max)).astype(x.dtype) + (x == self.x_max)",
+           "kinks alone: clip"),
+    Mutant("tied pooling maxima all get the gradient", "rule",
+           "max pooling's backward masks each window by value, so every tied maximum gets the window's gradient",
+           f"{CONV}:Pooling.backward", "return Pooling2DGrad(x_shape, self.geometry, self.indexes).apply(gy)",
+           "x = self.inputs[0].array; col = _windows(x, self.geometry, fill=_lowest(x.dtype)); "
+           "ties = (col == col.max(axis=(2, 3), keepdims=True)).astype(x.dtype); "
+           "return Col2im(x_shape, *self.geometry.parts(), False).apply("
+           "broadcast(gy.reshape(gy.shape[:2] + (1, 1) + gy.shape[2:]), ties.shape) * ties)",
+           "kinks alone: pooling"),
     # -- images, normalization, layers: first order
     Mutant("conv2d filter gradient transposed", "rule",
            "the filter gradient contracts the output rows with the window columns (OH and OW swapped)",

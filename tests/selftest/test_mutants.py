@@ -26,6 +26,7 @@ DEMONSTRATIONS = {
     "linear in cotangent": "matmul transpose missing",
     "shapes and dtypes": "broadcasting not undone",
     STATEFUL: "outputs held strongly",
+    "kinks in graphs": "tied maxima all get the gradient",
 }
 BY_NAME = {m.name: m for m in MUTANTS}
 
