@@ -197,8 +197,11 @@ def _softmax_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ..
 
 
 def _sigmoid_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    # x: (sigmoid(x) - t) * gy / N; t: -x * gy / N, or (log(1 - q) - log(q)) * gy / N
+    # with q = sigmoid(x) when the loss is computed from q (the book)
     x, t = xs
-    return ((_sigmoid(x) + np.abs(t)) / _batch(x), np.zeros(np.shape(t)))  # (sigmoid(x) - t) * gy / N
+    q, n = _sigmoid(x), _batch(x)
+    return (q + np.abs(t)) / n, (np.abs(np.log(q)) + np.abs(np.log(1 - q))) / n
 
 
 def _binary_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:

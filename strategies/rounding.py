@@ -157,9 +157,16 @@ def rounding_bounds(spec: GraphSpec, cotangent: Array) -> dict[int, Array]:
                     c = np.abs(column[k])
                     g_in[index] += float(np.sum(g * c))
                     m_in[index] += float(np.sum(m * c)) + float(np.sum(g * np.abs(jac.along_phi[position][index][k])))
-                    depends = column[k] != 0
+                    depends = np.array(column[k] != 0)
                     entries += int(np.count_nonzero(depends))
                     unit = unit and bool(np.all(c[depends] == 1))
+                    # (A derivative can round to 0 in the complex step, as softmax's
+                    # 1 - y for y near 1: an output also depends on the input element
+                    # at its own position, and a scalar output on every element.)
+                    if g.shape == shape:
+                        depends[index] = True
+                    if g.size == 1:
+                        depends[...] = True
                     if np.any(depends):
                         largest = max(largest, float(np.max(g[depends])))
                 if not (entries == 1 and unit):  # a rule that passes one gradient on is exact
