@@ -200,8 +200,8 @@ def _sigmoid_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ..
     # x: (sigmoid(x) - t) * gy / N; t: -x * gy / N, or (log(1 - q) - log(q)) * gy / N
     # with q = sigmoid(x) when the loss is computed from q (the book)
     x, t = xs
-    q, n = _sigmoid(x), _batch(x)
-    return (q + np.abs(t)) / n, (np.abs(np.log(q)) + np.abs(np.log(1 - q))) / n
+    n = _batch(x)
+    return (_sigmoid(x) + np.abs(t)) / n, (np.logaddexp(0, -x) + np.logaddexp(0, x)) / n
 
 
 def _binary_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
@@ -227,6 +227,11 @@ def _sigmoid_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
     return (np.ones(np.shape(xs[0])),)  # 0.5 + 0.5 * tanh(x / 2), or 1 / (1 + exp(-x))
 
 
+def _log_softmax_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    x = xs[0]
+    return (np.abs(x) + np.abs(_logsumexp(x, p["axis"])),)  # x - logsumexp(x): near 0 for the largest x
+
+
 def _softmax_cross_entropy_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
     x = xs[0]
     rows = np.arange(x.shape[0])
@@ -235,9 +240,10 @@ def _softmax_cross_entropy_forward_terms(xs: Sequence[Array], p: Any) -> tuple[A
 
 
 def _sigmoid_cross_entropy_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
-    x, t = xs  # - t log(q) - (1 - t) log(1 - q) with q = sigmoid(x) off by eps, or softplus(x) - t x
-    q = _sigmoid(x)
-    terms = np.abs(t * np.log(q)) + np.abs((1 - t) * np.log(1 - q)) + np.abs(t) / q + np.abs(1 - t) / (1 - q)
+    # - t log(q) - (1 - t) log(1 - q) with q = sigmoid(x) off by eps, or softplus(x) - t x
+    x, t = xs
+    log_q, log_not_q = -np.logaddexp(0, -x), -np.logaddexp(0, x)
+    terms = np.abs(t * log_q) + np.abs((1 - t) * log_not_q) + np.abs(t) * (1 + np.exp(-x)) + np.abs(1 - t) * (1 + np.exp(x))
     return (np.asarray(np.sum(terms + np.abs(t * x)) / _batch(x)),)
 
 
@@ -597,7 +603,8 @@ _BASIC: tuple[Op, ...] = (
        applicable=_has_axis, draw_params=_softmax_params, cancellation=_softmax_terms),
     Op("log_softmax", 1, "F.log_softmax({0}, axis={axis})",
        _one(lambda x, axis: x - _logsumexp(x, axis)), ("F.log_softmax",), "nn",
-       applicable=_has_axis, draw_params=_softmax_params, cancellation=_softmax_terms),
+       applicable=_has_axis, draw_params=_softmax_params, cancellation=_softmax_terms,
+       forward_terms=_log_softmax_forward_terms),
     Op("mean_squared_error", 1, "F.mean_squared_error({0}, {1})",
        _one(lambda x, t: np.sum((x - t) ** 2) / _batch(x)), ("F.mean_squared_error",), "nn",
        applicable=_has_axis, draw_params=_same_shape_leaf(-1.0, 1.0), leaf_dims=(1, 3),
@@ -607,9 +614,11 @@ _BASIC: tuple[Op, ...] = (
        ("F.softmax_cross_entropy",), "nn", applicable=_is_matrix, draw_params=_labels_params,
        leaf_dims=(2, 2), cancellation=_softmax_cross_entropy_terms,
        forward_terms=_softmax_cross_entropy_forward_terms),
+    # (out of saturation, like sigmoid: computed from sigmoid(x), as the book does,
+    # log(1 - q) loses the digits of 1 - q as x grows)
     Op("sigmoid_cross_entropy", 1, "F.sigmoid_cross_entropy({0}, {1})",
        _one(lambda x, t: np.sum(np.log(1 + np.exp(x)) - t * x) / _batch(x)),
-       ("F.sigmoid_cross_entropy",), "nn", applicable=lambda xs: len(xs[0].shape) >= 1,
+       ("F.sigmoid_cross_entropy",), "nn", applicable=lambda xs: len(xs[0].shape) >= 1 and _within(6.0)(xs),
        draw_params=_same_shape_leaf(0.0, 1.0), cancellation=_sigmoid_cross_entropy_terms,
        forward_terms=_sigmoid_cross_entropy_forward_terms),
     Op("binary_cross_entropy", 1, "F.binary_cross_entropy({0}, {1})",

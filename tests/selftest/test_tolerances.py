@@ -14,7 +14,7 @@ from strategies.capabilities import adopt, survey
 from strategies.drawing import draw_graph
 from strategies.graph import GraphSpec, Leaf, Node, build
 from strategies.implementation import Implementation
-from strategies.rounding import ULPS, rounding_bounds
+from strategies.rounding import FLOOR, rounding_bounds
 from tests.helpers.oracles import assert_vjp_matches, expected_gradients
 
 
@@ -101,16 +101,16 @@ CANCELLATION = 1e-3
 DAGS = 300
 
 
-def test_zeroing_any_gradient_element_that_is_not_a_cancellation_fails_the_float32_oracle() -> None:
+def test_zeroing_a_gradient_element_fails_the_float32_oracle_unless_it_is_a_cancellation() -> None:
     """In 300 random float32 graphs over every op of the reference (as the self-test
-    draws them), zeroing any single leaf-gradient element whose exact value is at
-    least CANCELLATION of its bound makes the gradient oracle fail: nothing as
-    large as the element itself is allowed. (With the old rule, ``atol * max(1, S)``
+    draws them), zeroing a single nonzero leaf-gradient element makes the gradient
+    oracle fail, except for the few elements whose terms cancel: their exact value
+    is below CANCELLATION of their bound. (With the old rule, ``atol * max(1, S)``
     for S the largest gradient anywhere, 80 of 1,771 nonzero elements could be
-    zeroed.) Elements under CANCELLATION are few, and counted."""
+    zeroed, elements of any size next to a large gradient elsewhere.)"""
     impl = Implementation.load("dezero")
     adopt(impl, survey(impl, screen_ops=False))
-    counts = {"nonzero": 0, "cancellations": 0, "caught": 0}
+    counts = {"nonzero": 0, "caught": 0, "cancellations": 0}
 
     @settings(max_examples=DAGS, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
@@ -122,22 +122,22 @@ def test_zeroing_any_gradient_element_that_is_not_a_cancellation_fails_the_float
         backward(impl, built.output, w)
         got = grads(built.leaves)
         bounds = rounding_bounds(spec, w)
-        chosen: list[tuple[int, tuple[int, ...]]] = []
+        caught: list[tuple[int, tuple[int, ...]]] = []
         for k, (leaf, (expected, allowed)) in enumerate(zip(spec.leaves, expected_gradients(spec, w))):
             if leaf not in spec.live:
                 continue
             for index in np.ndindex(*expected.shape):
-                if abs(expected[index]) <= allowed[index] / ULPS * 1e-6:  # a zero (up to the complex step)
-                    continue
+                if abs(expected[index]) <= max(FLOOR, 1e-12 * bounds[leaf][index]):
+                    continue  # a zero (up to the complex step), or below float32's normal numbers
                 counts["nonzero"] += 1
-                if abs(expected[index]) < CANCELLATION * bounds[leaf][index]:
+                if abs(expected[index]) > allowed[index]:
+                    counts["caught"] += 1
+                    caught.append((k, index))
+                else:
+                    assert abs(expected[index]) < CANCELLATION * bounds[leaf][index], (spec, leaf, index)
                     counts["cancellations"] += 1
-                    continue
-                assert abs(expected[index]) > allowed[index], (spec, index)
-                counts["caught"] += 1
-                chosen.append((k, index))
-        if chosen:  # the oracle itself, end to end, on one zeroed element
-            k, index = chosen[0]
+        if caught:  # the oracle itself, end to end, on one zeroed element
+            k, index = caught[0]
             zeroed = [None if g is None else g.copy() for g in got]
             target = zeroed[k]
             assert target is not None
@@ -146,5 +146,5 @@ def test_zeroing_any_gradient_element_that_is_not_a_cancellation_fails_the_float
                 assert_vjp_matches("zeroed", spec, zeroed, w)
 
     zero_each_element()
-    assert counts["caught"] >= 1000, counts
-    assert counts["cancellations"] <= 0.05 * counts["nonzero"], counts
+    assert counts["nonzero"] >= 800, counts
+    assert counts["cancellations"] <= 0.02 * counts["nonzero"], counts
