@@ -82,6 +82,10 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
         for op in CATALOGUE
     },
     **{
+        f"op alone float32: {op.name}": (test_gradients.test_each_elementwise_op_alone_in_float32, {"op_name": op.name})
+        for op in CATALOGUE if op.family == "elementwise"
+    },
+    **{
         f"bad input: {case}": (test_bad_input.test_bad_arguments_raise_value_error_and_change_nothing, {"case": case})
         for case in sorted(test_bad_input.BAD_CALLS)
     },
