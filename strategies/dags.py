@@ -62,11 +62,12 @@ class _Growing:
     generation: list[int] = field(default_factory=list)
     held: set[int] = field(default_factory=set)
     n_nodes: int = 0
+    grid: int = 100  # leaf values are multiples of 1 / grid
 
     def add_leaf(self, draw: Any, shape: tuple[int, ...], low: float = -LEAF_RANGE, high: float = LEAF_RANGE) -> int:
         n = int(np.prod(shape))
-        cents = draw(st.lists(st.integers(int(low * 100), int(high * 100)), min_size=n, max_size=n))
-        leaf = Leaf(shape, tuple(c / 100 for c in cents))
+        steps = draw(st.lists(st.integers(int(low * self.grid), int(high * self.grid)), min_size=n, max_size=n))
+        leaf = Leaf(shape, tuple(k / self.grid for k in steps))
         self.steps.append(leaf)
         self.values.append(leaf.array(self.dtype).astype(np.float64))
         self.generation.append(0)
@@ -306,9 +307,10 @@ def _dags(
     dtype: str,
     wiring: str,
     broadcasting: bool,
+    grid: int,
 ) -> GraphSpec:
     palette = _Palette.of(ops)
-    g = _Growing(dtype, broadcasting)
+    g = _Growing(dtype, broadcasting, grid=grid)
     n_leaves = draw(st.integers(1, max_leaves))
     leaves = [g.add_leaf(draw, shape) for shape in draw(_leaf_shapes(n_leaves, broadcasting, max_side=3))]
     main = leaves[-1]
@@ -403,6 +405,7 @@ def dags(
     dtype: str = "float64",
     wiring: str = "motifs",
     broadcasting: bool = True,
+    grid: int = 100,
 ) -> st.SearchStrategy[GraphSpec]:
     """Graph specs over ``ops`` (default: the whole catalogue).
 
@@ -413,6 +416,8 @@ def dags(
     earlier values (kept for measuring what motifs buy). Without ``broadcasting``
     (an implementation before the book's step 40) every join is of two values of
     one shape, and ops that broadcast inside (``Op.broadcasts``) are left out.
+    Leaf values are multiples of ``1 / grid`` (a coarse grid, such as 2, makes
+    ties and zeros common).
     """
     chosen = tuple(CATALOGUE if ops is None else ops)
     if not chosen:
@@ -432,4 +437,6 @@ def dags(
         chosen = tuple(op for op in chosen if not op.broadcasts)
         if not chosen:
             raise InvalidArgument("dags(broadcasting=False) leaves no op: every op given broadcasts")
-    return _dags(chosen, max_nodes, max_leaves, dtype, wiring, broadcasting)
+    if not isinstance(grid, int) or grid < 1:
+        raise InvalidArgument(f"grid={grid!r} must be a positive int")
+    return _dags(chosen, max_nodes, max_leaves, dtype, wiring, broadcasting, grid)

@@ -172,6 +172,93 @@ def _sum_to(x: Array, shape: tuple[int, ...]) -> Array:
     return summed.reshape(shape)
 
 
+# --------------------------------------------------------------------- cancelling rules
+# Op.cancellation: for a rule whose backward subtracts terms that can cancel, the
+# size of those terms per unit of upstream gradient, per input element. Where the
+# difference is small (tanh and sigmoid saturating, softmax's largest probability
+# near 1), its rounding error is of the size of the terms, not of the result.
+
+
+def _tanh_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    return (np.ones(np.shape(xs[0])),)  # gy * (1 - y * y)
+
+
+def _sigmoid_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    # gy * y * (1 - y), with y off by eps when computed as 0.5 + 0.5 * tanh(x / 2)
+    return (np.ones(np.shape(xs[0])),)
+
+
+def _softmax_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    # softmax: y * (gy - sum(y * gy)); log_softmax: gy - y * sum(gy)
+    return (_softmax(xs[0], p["axis"]),)
+
+
+def _softmax_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    x = xs[0]
+    return (_softmax(x, 1) / x.shape[0],)  # (softmax(x) - one_hot(t)) * gy / N
+
+
+def _sigmoid_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    # x: (sigmoid(x) - t) * gy / N; t: -x * gy / N, or (log(1 - q) - log(q)) * gy / N
+    # with q = sigmoid(x) when the loss is computed from q (the book)
+    x, t = xs
+    n = _batch(x)
+    return (_sigmoid(x) + np.abs(t)) / n, (np.logaddexp(0, -x) + np.logaddexp(0, x)) / n
+
+
+def _binary_cross_entropy_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    q, t = xs  # (-t / q + (1 - t) / (1 - q)) * gy / N, and (log(1 - q) - log(q)) * gy / N
+    n = _batch(q)
+    return (
+        (np.abs(t / q) + np.abs((1 - t) / (1 - q))) / n,
+        (np.abs(np.log(q)) + np.abs(np.log(1 - q))) / n,
+    )
+
+
+def _squared_error_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    x, t = xs
+    terms = 2 * (np.abs(x) + np.abs(t)) / _batch(x)  # 2 * (x - t) * gy / N
+    return (terms, terms)
+
+
+# Op.forward_terms: for an op whose forward subtracts terms that can cancel, the
+# size of those terms, per output element.
+
+
+def _sigmoid_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    return (np.ones(np.shape(xs[0])),)  # 0.5 + 0.5 * tanh(x / 2), or 1 / (1 + exp(-x))
+
+
+def _log_softmax_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    x = xs[0]
+    return (np.abs(x) + np.abs(_logsumexp(x, p["axis"])),)  # x - logsumexp(x): near 0 for the largest x
+
+
+def _softmax_cross_entropy_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    x = xs[0]
+    rows = np.arange(x.shape[0])
+    picked = np.abs(x[rows, list(p["labels"])]) + np.abs(_logsumexp(x, 1))[:, 0]
+    return (np.asarray(np.sum(picked) / x.shape[0]),)  # mean of logsumexp(x) - x[label]
+
+
+def _sigmoid_cross_entropy_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    # - t log(q) - (1 - t) log(1 - q) with q = sigmoid(x) off by eps, or softplus(x) - t x
+    x, t = xs
+    log_q, log_not_q = -np.logaddexp(0, -x), -np.logaddexp(0, x)
+    terms = np.abs(t * log_q) + np.abs((1 - t) * log_not_q) + np.abs(t) * (1 + np.exp(-x)) + np.abs(1 - t) * (1 + np.exp(x))
+    return (np.asarray(np.sum(terms + np.abs(t * x)) / _batch(x)),)
+
+
+def _binary_cross_entropy_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    q, t = xs
+    return (np.asarray(np.sum(np.abs(t * np.log(q)) + np.abs((1 - t) * np.log(1 - q))) / _batch(q)),)
+
+
+def _squared_error_forward_terms(xs: Sequence[Array], p: Any) -> tuple[Array, ...]:
+    x, t = xs
+    return (np.asarray(np.sum((np.abs(x) + np.abs(t)) ** 2) / _batch(x)),)  # sum((x - t) ** 2) / N
+
+
 # --------------------------------------------------------------------- parameter draws
 
 
@@ -409,12 +496,13 @@ _BASIC: tuple[Op, ...] = (
     _unary("cos", np.cos),
     # tanh and sigmoid stay out of saturation, where their gradient formulas
     # (1 - y*y, y*(1 - y)) cancel to a few float32 ulps of nothing.
-    _unary("tanh", np.tanh, applicable=_within(3.0)),
+    _unary("tanh", np.tanh, applicable=_within(3.0), cancellation=_tanh_terms),
     _unary("exp", np.exp, applicable=_below(2.5)),
     _unary("log", np.log, applicable=_above(0.2), leaf_range=(0.25, 2.0)),
     _unary("sqrt", np.sqrt, applicable=_above(0.2), leaf_range=(0.25, 2.0)),
     _unary("square", np.square),
-    _unary("sigmoid", _sigmoid, applicable=_within(6.0)),
+    _unary("sigmoid", _sigmoid, applicable=_within(6.0), cancellation=_sigmoid_terms,
+           forward_terms=_sigmoid_forward_terms),
     _unary("abs", _abs, smooth=False, applicable=_away_from(0.0)),
     _unary("relu", _relu, smooth=False, applicable=_away_from(0.0)),
     Op("leaky_relu", 1, "F.leaky_relu({0}, {slope})", _one(_leaky_relu), ("F.leaky_relu",),
@@ -514,26 +602,33 @@ _BASIC: tuple[Op, ...] = (
        ("F.linear",), "linalg", applicable=_is_matrix, draw_params=_linear_params(bias=False), leaf_dims=(2, 2)),
     # neural-network functions
     Op("softmax", 1, "F.softmax({0}, axis={axis})", _one(_softmax), ("F.softmax",), "nn",
-       applicable=_has_axis, draw_params=_softmax_params),
+       applicable=_has_axis, draw_params=_softmax_params, cancellation=_softmax_terms),
     Op("log_softmax", 1, "F.log_softmax({0}, axis={axis})",
        _one(lambda x, axis: x - _logsumexp(x, axis)), ("F.log_softmax",), "nn",
-       applicable=_has_axis, draw_params=_softmax_params),
+       applicable=_has_axis, draw_params=_softmax_params, cancellation=_softmax_terms,
+       forward_terms=_log_softmax_forward_terms),
     Op("mean_squared_error", 1, "F.mean_squared_error({0}, {1})",
        _one(lambda x, t: np.sum((x - t) ** 2) / _batch(x)), ("F.mean_squared_error",), "nn",
-       applicable=_has_axis, draw_params=_same_shape_leaf(-1.0, 1.0), leaf_dims=(1, 3)),
+       applicable=_has_axis, draw_params=_same_shape_leaf(-1.0, 1.0), leaf_dims=(1, 3),
+       cancellation=_squared_error_terms, forward_terms=_squared_error_forward_terms),
     Op("softmax_cross_entropy", 1, "F.softmax_cross_entropy({0}, np.array({labels}))",
        _one(lambda x, labels: -np.sum((x - _logsumexp(x, 1))[np.arange(x.shape[0]), list(labels)]) / x.shape[0]),
        ("F.softmax_cross_entropy",), "nn", applicable=_is_matrix, draw_params=_labels_params,
-       leaf_dims=(2, 2)),
+       leaf_dims=(2, 2), cancellation=_softmax_cross_entropy_terms,
+       forward_terms=_softmax_cross_entropy_forward_terms),
+    # (out of saturation, like sigmoid: computed from sigmoid(x), as the book does,
+    # log(1 - q) loses the digits of 1 - q as x grows)
     Op("sigmoid_cross_entropy", 1, "F.sigmoid_cross_entropy({0}, {1})",
        _one(lambda x, t: np.sum(np.log(1 + np.exp(x)) - t * x) / _batch(x)),
-       ("F.sigmoid_cross_entropy",), "nn", applicable=lambda xs: len(xs[0].shape) >= 1,
-       draw_params=_same_shape_leaf(0.0, 1.0)),
+       ("F.sigmoid_cross_entropy",), "nn", applicable=lambda xs: len(xs[0].shape) >= 1 and _within(6.0)(xs),
+       draw_params=_same_shape_leaf(0.0, 1.0), cancellation=_sigmoid_cross_entropy_terms,
+       forward_terms=_sigmoid_cross_entropy_forward_terms),
     Op("binary_cross_entropy", 1, "F.binary_cross_entropy({0}, {1})",
        _one(lambda p, t: -np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)) / _batch(p)),
        ("F.binary_cross_entropy",), "nn",
        applicable=lambda xs: len(xs[0].shape) >= 1 and bool(np.all((xs[0].value > 0.1) & (xs[0].value < 0.9))),
-       draw_params=_same_shape_leaf(0.0, 1.0), leaf_range=(0.15, 0.85)),
+       draw_params=_same_shape_leaf(0.0, 1.0), leaf_range=(0.15, 0.85),
+       cancellation=_binary_cross_entropy_terms, forward_terms=_binary_cross_entropy_forward_terms),
     Op("embed_id", 1, "F.embed_id(np.array({ids}), {0})",
        _one(lambda w, ids: w[np.array(ids)]), ("F.embed_id",), "nn", applicable=_is_matrix,
        draw_params=_ids_params, leaf_dims=(2, 2)),

@@ -26,7 +26,18 @@ from typing import Any, TypeAlias
 import numpy as np
 from hypothesis import strategies as st
 
-from strategies.opspec import MARGIN, Draw, FreshLeaf, Inapplicable, Input, Op, Params, one_output, same_dtype
+from strategies.opspec import (
+    MARGIN,
+    Draw,
+    FreshLeaf,
+    Inapplicable,
+    Input,
+    Magnitudes,
+    Op,
+    Params,
+    one_output,
+    same_dtype,
+)
 from strategies.protocols import Array
 
 Pair: TypeAlias = tuple[int, int]
@@ -184,6 +195,64 @@ def batch_norm_reference(
     else:
         m, v = _per_channel(np.array(mean), x.ndim), _per_channel(np.array(var), x.ndim)
     return np.asarray(_per_channel(gamma, x.ndim) * (x - m) / np.sqrt(v + eps) + _per_channel(beta, x.ndim))
+
+
+def _batch_norm_terms(eps: float | None) -> Magnitudes:
+    """Op.cancellation of batch norm in training mode (``eps`` None: the call's own).
+
+    ``gx = gamma / s * (gy - mean(gy) - xhat * mean(gy * xhat))`` subtracts terms
+    of up to ``(2 + |xhat| * max |xhat|) * max |gy|``; and ``xhat = (x - m) / s``,
+    ``s`` and ``gamma``'s gradient ``sum(gy * xhat)`` carry the error of ``x - m``,
+    ``(max |x| + |m|) / s`` units in the last place of a standard deviation."""
+
+    def terms(xs: Sequence[Array], p: Mapping[str, Any]) -> tuple[Array, ...]:
+        x, gamma, beta = xs
+        axes = (0,) + tuple(range(2, x.ndim))
+        m = x.mean(axis=axes, keepdims=True)
+        s = np.sqrt(((x - m) ** 2).mean(axis=axes, keepdims=True) + (p["eps"] if eps is None else eps))
+        xhat = np.abs(x - m) / s
+        widest = xhat.max(axis=axes, keepdims=True)
+        spread = (np.abs(x).max(axis=axes, keepdims=True) + np.abs(m)) / s
+        count = x.size // x.shape[1]
+        gx = np.abs(_per_channel(gamma, x.ndim)) / s * (2 + xhat) * (1 + widest) * (1 + spread)
+        ggamma = count * spread * (1 + widest)
+        return gx, ggamma.reshape(np.shape(gamma)), np.zeros(np.shape(beta))
+
+    return terms
+
+
+def _batch_norm_forward_terms(eps: float | None) -> Magnitudes:
+    """Op.forward_terms of batch norm in training mode: ``gamma * (x - m) / s + beta``,
+    with ``x - m`` off by a unit of ``|x| + |m|`` and ``s`` by ``spread`` units."""
+
+    def terms(xs: Sequence[Array], p: Mapping[str, Any]) -> tuple[Array, ...]:
+        x, gamma, beta = xs
+        axes = (0,) + tuple(range(2, x.ndim))
+        m = x.mean(axis=axes, keepdims=True)
+        s = np.sqrt(((x - m) ** 2).mean(axis=axes, keepdims=True) + (p["eps"] if eps is None else eps))
+        spread = (np.abs(x).max(axis=axes, keepdims=True) + np.abs(m)) / s
+        g = np.abs(_per_channel(gamma, x.ndim))
+        return (g * (np.abs(x) + np.abs(m)) / s * (1 + spread) + np.abs(_per_channel(beta, x.ndim)),)
+
+    return terms
+
+
+def _batch_norm_test_forward_terms(xs: Sequence[Array], p: Mapping[str, Any]) -> tuple[Array, ...]:
+    x, gamma, beta = xs
+    mean, var = _per_channel(np.array(p["mean"]), x.ndim), _per_channel(np.array(p["var"]), x.ndim)
+    g, b = np.abs(_per_channel(gamma, x.ndim)), np.abs(_per_channel(beta, x.ndim))
+    return (g * (np.abs(x) + np.abs(mean)) / np.sqrt(var + p["eps"]) + b,)
+
+
+def _batch_norm_test_terms(xs: Sequence[Array], p: Mapping[str, Any]) -> tuple[Array, ...]:
+    """Op.cancellation of batch norm in test mode: only ``gamma``'s gradient
+    ``sum(gy * (x - mean) / s)`` has a difference that can cancel."""
+    x, gamma, beta = xs
+    axes = (0,) + tuple(range(2, x.ndim))
+    mean, s = _per_channel(np.array(p["mean"]), x.ndim), np.sqrt(_per_channel(np.array(p["var"]), x.ndim) + p["eps"])
+    count = x.size // x.shape[1]
+    spread = ((np.abs(x) + np.abs(mean)) / s).max(axis=axes)
+    return np.zeros(np.shape(x)), (count * spread).reshape(np.shape(gamma)), np.zeros(np.shape(beta))
 
 
 # --------------------------------------------------------------------- domain checks
@@ -454,12 +523,14 @@ NN_OPS: tuple[Op, ...] = (
        1, "F.batch_norm({0}, {1}, {2}, np.zeros({channels}, dtype={dtype}), np.ones({channels}, dtype={dtype}), "
        "eps={eps})",
        _batch_norm, ("F.batch_norm",), "normalization", applicable=_normalizable, draw_params=_batch_norm_params,
-       leaf_shapes=_BATCHES, distinct_leaf=0.3),
+       leaf_shapes=_BATCHES, distinct_leaf=0.3, cancellation=_batch_norm_terms(None),
+       forward_terms=_batch_norm_forward_terms(None)),
     Op("batch_norm_test",
        1, "P.in_test_mode(F.batch_norm, {0}, {1}, {2}, np.array({mean}, dtype={dtype}), "
        "np.array({var}, dtype={dtype}), eps={eps})",
        _batch_norm, ("F.batch_norm", "using_config"), "normalization", applicable=_has_channels,
-       draw_params=_batch_norm_test_params, leaf_shapes=_BATCHES),
+       draw_params=_batch_norm_test_params, leaf_shapes=_BATCHES, cancellation=_batch_norm_test_terms,
+       forward_terms=_batch_norm_test_forward_terms),
     # layers, their parameters given as fresh leaves
     Op("layer_linear", 1, "P.with_params(L.Linear({out_size}), W={1}, b={2})({0})",
        one_output(lambda x, W, b, out_size: x @ W + b), ("L.Linear",), "layer",
@@ -478,5 +549,6 @@ NN_OPS: tuple[Op, ...] = (
     Op("layer_batch_norm", 1, "P.with_params(L.BatchNorm(), gamma={1}, beta={2})({0})",
        lambda xs, p: (batch_norm_reference(xs[0], xs[1], xs[2], None, None, LAYER_EPS),), ("L.BatchNorm",),
        "normalization", applicable=_normalizable, draw_params=lambda draw, xs: ((), _scale_shift(draw, xs)),
-       leaf_shapes=_BATCHES, distinct_leaf=0.3),
+       leaf_shapes=_BATCHES, distinct_leaf=0.3, cancellation=_batch_norm_terms(LAYER_EPS),
+       forward_terms=_batch_norm_forward_terms(LAYER_EPS)),
 )

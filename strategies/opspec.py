@@ -23,6 +23,9 @@ from strategies.protocols import Array
 # render as source with repr().
 Params: TypeAlias = tuple[tuple[str, Any], ...]
 Draw: TypeAlias = Callable[[st.SearchStrategy[Any]], Any]
+# Magnitudes per input or per output of a call, from its real input values and its
+# parameters (Op.cancellation, Op.forward_terms).
+Magnitudes: TypeAlias = Callable[[Sequence[Array], Mapping[str, Any]], tuple[Array, ...]]
 
 # Values of an op's inputs stay this far from kinks, ties and domain edges, well
 # beyond any finite-difference step the oracles take.
@@ -85,6 +88,15 @@ class Op:
     # makes the leaf's values distinct, that far apart, centred on 0 (then
     # ``leaf_range`` does not apply): max pooling has no near-ties in a window,
     # batch norm a real variance in every channel.
+    # The rounding model (strategies.rounding). ``cancellation``: for a rule whose
+    # backward subtracts terms that can cancel (tanh's 1 - y*y, softmax's
+    # gy - sum(y * gy)), for each input, the size of those terms per unit of upstream
+    # gradient, element by element. ``forward_terms``: for an op whose forward
+    # subtracts terms that can cancel, more than a sum or a product does (sigmoid
+    # as 0.5 + 0.5 * tanh(x / 2), a loss as a difference of logarithms), for each
+    # output, the size of those terms.
+    cancellation: Magnitudes | None = None
+    forward_terms: Magnitudes | None = None
     leaf_range: tuple[float, float] = (-2.0, 2.0)
     leaf_dims: tuple[int, int] = (0, 3)
     leaf_shapes: st.SearchStrategy[tuple[int, ...]] | None = None

@@ -52,6 +52,27 @@ def _shapes_unlike(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]
 BadCall = tuple[str, Callable[[tuple[int, ...]], st.SearchStrategy[Any]], Callable[[Implementation, VariableLike, Any], Any]]
 
 
+def _is_permutation(axes: list[int], ndim: int) -> bool:
+    """Whether NumPy accepts ``axes`` for ``transpose``: each in ``[-ndim, ndim)``,
+    every axis once."""
+    return len(axes) == ndim and all(-ndim <= a < ndim for a in axes) and sorted(a % ndim for a in axes) == list(
+        range(ndim)
+    )
+
+
+def _not_permutations(ndim: int) -> st.SearchStrategy[list[int]]:
+    """Axes ``transpose`` must refuse: often a permutation with one axis moved out of
+    range by a multiple of ``ndim`` (valid if wrapped modulo ``ndim``), else any
+    list that is not a permutation (repeats, wrong length, out of range)."""
+    anything = st.lists(st.integers(-ndim - 2, ndim + 1), max_size=ndim + 1)
+    if ndim == 0:
+        return anything.filter(lambda axes: not _is_permutation(axes, ndim))
+    wrapped = st.tuples(st.permutations(range(ndim)), st.integers(0, ndim - 1), st.sampled_from([ndim, -2 * ndim])).map(
+        lambda p: [a + p[2] if i == p[1] else a for i, a in enumerate(p[0])]
+    )
+    return st.one_of(wrapped, anything.filter(lambda axes: not _is_permutation(axes, ndim)))
+
+
 def _bad_axes(shape: tuple[int, ...]) -> st.SearchStrategy[int]:
     n = max(len(shape), 1)
     return st.one_of(st.integers(n, n + 3), st.integers(-n - 3, -n - 1))
@@ -84,8 +105,7 @@ BAD_CALLS: dict[str, BadCall] = {
     ),
     "transpose with axes that are not a permutation": (
         "F.transpose",
-        lambda shape: st.lists(st.integers(-len(shape), len(shape) + 1), max_size=len(shape) + 1)
-        .filter(lambda axes: sorted(a % max(len(shape), 1) for a in axes) != list(range(len(shape))) or len(axes) != len(shape)),
+        lambda shape: _not_permutations(len(shape)),
         lambda impl, x, axes: impl.F.transpose(x, tuple(axes)),
     ),
     "matmul with misaligned shapes": (

@@ -26,7 +26,7 @@ from strategies.capabilities import capabilities
 from strategies.drawing import draw_graph
 from strategies.graph import Built, GraphSpec, build
 from strategies.implementation import Implementation
-from strategies.numerics import directional, side_by_side
+from strategies.numerics import directional, second_directional, side_by_side
 from strategies.ops import BY_NAME, Op
 from strategies.ops_nn import NN_OPS
 from strategies.protocols import Array, VariableLike, grad_array
@@ -135,15 +135,26 @@ def test_each_op_alone_double_backward_matches_differences(
 
 @given(data=st.data())
 def test_hessian_is_symmetric(impl: Implementation, data: st.DataObject) -> None:
+    """``v.Hu == u.Hv``, and both equal the second derivative of ``w . y`` along ``u``
+    and ``v`` (from the NumPy reference): a double backward that returns zeros, or
+    any other symmetric but wrong form, fails."""
     spec = draw_graph(data, impl, ops=_twice_differentiable(impl), max_nodes=6)
     shapes = [a.shape for a in spec.leaf_arrays()]
     w = data.draw(cotangents(build(spec, impl).output.data.shape), label="cotangent w")
     u = [data.draw(cotangents(s), label=f"u{k}") for k, s in enumerate(shapes)]
     v = [data.draw(cotangents(s), label=f"v{k}") for k, s in enumerate(shapes)]
-    v_hu = sum(float(np.sum(a * b)) for a, b in zip(v, _hvp(impl, spec, w, u)))
-    u_hv = sum(float(np.sum(a * b)) for a, b in zip(u, _hvp(impl, spec, w, v)))
+    v_hu_terms = [a * b for a, b in zip(v, _hvp(impl, spec, w, u))]
+    u_hv_terms = [a * b for a, b in zip(u, _hvp(impl, spec, w, v))]
+    v_hu, u_hv = (sum(float(np.sum(t)) for t in terms) for terms in (v_hu_terms, u_hv_terms))
     allowed = 1e-9 * max(1.0, abs(v_hu), abs(u_hv))
     assert abs(v_hu - u_hv) <= allowed, f"[Hessian symmetry] v.Hu = {v_hu!r} but u.Hv = {u_hv!r}"
+    expected = second_directional(spec, w, u, v, H)
+    magnitude = sum(float(np.sum(np.abs(t))) for t in v_hu_terms)
+    allowed = 1e-6 * (1.0 + abs(expected) + magnitude)
+    assert abs(v_hu - expected) <= allowed, (
+        f"[Hessian symmetry] v.Hu = u.Hv = {v_hu!r}, but the second derivative of w.y along u and v is "
+        f"{expected!r} (difference {abs(v_hu - expected):.3g}, allowed {allowed:.3g})"
+    )
 
 
 @given(data=st.data())

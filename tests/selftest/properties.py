@@ -17,6 +17,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from strategies.capabilities import adopt, survey
 from strategies.implementation import Implementation
+from strategies.kinks import KINKED
 from strategies.ops import CATALOGUE
 from strategies.ops_nn import NN_OPS
 from tests.properties import (
@@ -24,6 +25,7 @@ from tests.properties import (
     test_forward,
     test_gradients,
     test_higher_order,
+    test_kinks,
     test_lifetime,
     test_lifetime_stateful,
     test_metamorphic,
@@ -69,9 +71,19 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
         test_shapes_dtypes.test_grads_have_their_variables_shape_and_dtype, {"dtype": "float32"}),
     "grad storage": (test_shapes_dtypes.test_grads_own_their_memory, {}),
     "bad seed": (test_bad_input.test_seed_gradient_of_the_wrong_shape_raises_value_error, {}),
+    "kinks in graphs": (test_kinks.test_gradients_at_kinks_in_random_graphs, {}),
+    **{
+        f"kinks alone: {name}": (
+            test_kinks.test_each_op_at_its_kinks_lies_in_the_generalized_gradient, {"op_name": name, "dtype": "float64"})
+        for name in KINKED
+    },
     **{
         f"op alone: {op.name}": (test_gradients.test_each_op_alone_matches_complex_step, {"op_name": op.name})
         for op in CATALOGUE
+    },
+    **{
+        f"op alone float32: {op.name}": (test_gradients.test_each_elementwise_op_alone_in_float32, {"op_name": op.name})
+        for op in CATALOGUE if op.family == "elementwise"
     },
     **{
         f"bad input: {case}": (test_bad_input.test_bad_arguments_raise_value_error_and_change_nothing, {"case": case})

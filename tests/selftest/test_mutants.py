@@ -20,12 +20,13 @@ DEMONSTRATIONS = {
     "random projection": "sign error",
     "outputs are weakrefs": "outputs held strongly",
     "retain_grad=True": "swapped operands",
-    "Hessian symmetry": "sign error",
+    "Hessian symmetry": "create_graph ignored",  # double backward gives zeros: symmetric, but wrong
     "shared == recomputed": "wrong transpose",
     "x + x == x * 2": "swapped operands",
     "linear in cotangent": "matmul transpose missing",
     "shapes and dtypes": "broadcasting not undone",
     STATEFUL: "outputs held strongly",
+    "kinks in graphs": "tied maxima all get the gradient",
 }
 BY_NAME = {m.name: m for m in MUTANTS}
 
