@@ -175,6 +175,18 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dtype changed", "rule", "Sigmoid.forward computes with a float64 constant, so float32 becomes float64",
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),
+    # -- changes in place
+    Mutant("gy scaled in place", "rule", "SoftmaxCrossEntropy.backward scales its upstream gradient in place "
+           "(the book's `gy *= 1/N`, harmless on its Variables, not on arrays)",
+           f"{F}.nn:SoftmaxCrossEntropy.backward", "gx: V = (Softmax(1).apply(x) - one_hot) * (gy / n)",
+           "gy *= 1 / n\n    gx: V = (Softmax(1).apply(x) - one_hot) * gy",
+           "non-mutation op alone: softmax_cross_entropy"),
+    Mutant("shared gy multiplied in place", "rule", "Sin.backward multiplies its upstream gradient in place, "
+           "which other consumers of the same gradient then read",
+           f"{F}.elementwise:Sin.backward", "return gy * Cos().apply(x)",
+           "gy *= Cos().apply(x)\n    return gy", "non-mutation: graphs"),
+    Mutant("relu forward in place", "rule", "ReLU.forward writes max(x, 0) into its input's array",
+           f"{F}.elementwise:ReLU.forward", "maximum(x, 0)", "maximum(x, 0, out=x)", "non-mutation op alone: relu"),
     # -- images, normalization, layers: first order
     Mutant("conv2d filter gradient transposed", "rule",
            "the filter gradient contracts the output rows with the window columns (OH and OW swapped)",

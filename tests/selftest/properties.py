@@ -27,6 +27,7 @@ from tests.properties import (
     test_lifetime,
     test_lifetime_stateful,
     test_metamorphic,
+    test_non_mutation,
     test_schedule,
     test_shapes_dtypes,
     test_training,
@@ -69,8 +70,14 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
         test_shapes_dtypes.test_grads_have_their_variables_shape_and_dtype, {"dtype": "float32"}),
     "grad storage": (test_shapes_dtypes.test_grads_own_their_memory, {}),
     "bad seed": (test_bad_input.test_seed_gradient_of_the_wrong_shape_raises_value_error, {}),
+    "non-mutation: graphs": (test_non_mutation.test_graphs_change_nothing_they_were_given, {}),
     **{
         f"op alone: {op.name}": (test_gradients.test_each_op_alone_matches_complex_step, {"op_name": op.name})
+        for op in CATALOGUE
+    },
+    **{
+        f"non-mutation op alone: {op.name}": (
+            test_non_mutation.test_each_op_alone_changes_nothing_it_was_given, {"op_name": op.name})
         for op in CATALOGUE
     },
     **{
