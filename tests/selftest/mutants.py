@@ -175,6 +175,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dtype changed", "rule", "Sigmoid.forward computes with a float64 constant, so float32 becomes float64",
            f"{F}.elementwise:Sigmoid.forward", "np.tanh(x * 0.5)", "np.tanh(x * np.float64(0.5))",
            "forward float32"),
+    # -- loss shapes
+    Mutant("labels compared with every row", "rule", "SoftmaxCrossEntropy.forward indexes with labels of shape (N, 1) "
+           "as given, so every row is scored against every label",
+           f"{F}.nn:SoftmaxCrossEntropy.forward", "t.ravel()", "t", "loss shapes: softmax_cross_entropy"),
     # -- changes in place
     Mutant("gy scaled in place", "rule", "SoftmaxCrossEntropy.backward scales its upstream gradient in place "
            "(the book's `gy *= 1/N`, harmless on its Variables, not on arrays)",

@@ -26,6 +26,7 @@ from tests.properties import (
     test_higher_order,
     test_lifetime,
     test_lifetime_stateful,
+    test_loss_shapes,
     test_metamorphic,
     test_non_mutation,
     test_schedule,
@@ -71,6 +72,12 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
     "grad storage": (test_shapes_dtypes.test_grads_own_their_memory, {}),
     "bad seed": (test_bad_input.test_seed_gradient_of_the_wrong_shape_raises_value_error, {}),
     "non-mutation: graphs": (test_non_mutation.test_graphs_change_nothing_they_were_given, {}),
+    "loss shapes: mean_squared_error": (test_loss_shapes.test_mean_squared_error_of_operands_that_broadcast, {}),
+    "loss shapes: softmax_cross_entropy": (test_loss_shapes.test_softmax_cross_entropy_with_labels_n_or_n_by_1, {}),
+    **{
+        f"loss shapes: {loss}": (test_loss_shapes.test_targets_of_each_shape, {"loss": loss})
+        for loss in sorted(test_loss_shapes.TARGET_LOSSES)
+    },
     **{
         f"op alone: {op.name}": (test_gradients.test_each_op_alone_matches_complex_step, {"op_name": op.name})
         for op in CATALOGUE
