@@ -179,14 +179,21 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("labels compared with every row", "rule", "SoftmaxCrossEntropy.forward indexes with labels of shape (N, 1) "
            "as given, so every row is scored against every label",
            f"{F}.nn:SoftmaxCrossEntropy.forward", "t.ravel()", "t", "loss shapes: softmax_cross_entropy"),
+    # -- large magnitudes
+    Mutant("softmax without the max shift", "rule", "Softmax.forward exponentiates x itself, which overflows past 709",
+           f"{F}.nn:Softmax.forward", "exp(x - x.max(axis=self.axis, keepdims=True))", "exp(x)",
+           "large magnitudes: softmax"),
+    Mutant("softplus overflows", "rule", "SigmoidCrossEntropy.forward computes softplus as log(1 + exp(x))",
+           f"{F}.nn:SigmoidCrossEntropy.forward", "logaddexp(0, x)", "log(1 + np.exp(x))",
+           "large magnitudes: sigmoid_cross_entropy"),
     # -- changes in place
     Mutant("gy scaled in place", "rule", "SoftmaxCrossEntropy.backward scales its upstream gradient in place "
            "(the book's `gy *= 1/N`, harmless on its Variables, not on arrays)",
            f"{F}.nn:SoftmaxCrossEntropy.backward", "gx: V = (Softmax(1).apply(x) - one_hot) * (gy / n)",
            "gy *= 1 / n\n    gx: V = (Softmax(1).apply(x) - one_hot) * gy",
            "non-mutation op alone: softmax_cross_entropy"),
-    Mutant("shared gy multiplied in place", "rule", "Sin.backward multiplies its upstream gradient in place, "
-           "which other consumers of the same gradient then read",
+    Mutant("gy multiplied in place", "rule", "Sin.backward multiplies its upstream gradient in place (the seed, or "
+           "a gradient other consumers of the same value read too)",
            f"{F}.elementwise:Sin.backward", "return gy * Cos().apply(x)",
            "gy *= Cos().apply(x)\n    return gy", "non-mutation: graphs"),
     Mutant("relu forward in place", "rule", "ReLU.forward writes max(x, 0) into its input's array",

@@ -24,6 +24,7 @@ from tests.properties import (
     test_forward,
     test_gradients,
     test_higher_order,
+    test_large_magnitudes,
     test_lifetime,
     test_lifetime_stateful,
     test_loss_shapes,
@@ -74,6 +75,11 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
     "non-mutation: graphs": (test_non_mutation.test_graphs_change_nothing_they_were_given, {}),
     "loss shapes: mean_squared_error": (test_loss_shapes.test_mean_squared_error_of_operands_that_broadcast, {}),
     "loss shapes: softmax_cross_entropy": (test_loss_shapes.test_softmax_cross_entropy_with_labels_n_or_n_by_1, {}),
+    **{
+        f"large magnitudes: {name}": (
+            test_large_magnitudes.test_large_inputs_give_finite_accurate_values_and_gradients, {"name": name})
+        for name in test_large_magnitudes.CASES
+    },
     **{
         f"loss shapes: {loss}": (test_loss_shapes.test_targets_of_each_shape, {"loss": loss})
         for loss in sorted(test_loss_shapes.TARGET_LOSSES)
