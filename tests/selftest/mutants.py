@@ -179,6 +179,15 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("labels compared with every row", "rule", "SoftmaxCrossEntropy.forward indexes with labels of shape (N, 1) "
            "as given, so every row is scored against every label",
            f"{F}.nn:SoftmaxCrossEntropy.forward", "t.ravel()", "t", "loss shapes: softmax_cross_entropy"),
+    Mutant("squared error averaged over every element", "rule",
+           "MeanSquaredError.forward divides by the number of elements, not the batch size (PyTorch's default)",
+           f"{F}.nn:MeanSquaredError.forward", "(diff * diff).sum() / _batch_size(diff.shape)",
+           "(diff * diff).sum() / diff.size", "loss shapes: mean_squared_error"),
+    Mutant("loss operands checked by size", "rule",
+           "the losses check that their operands have as many elements, not the same shape, so a (N, 1) "
+           "target against (N,) probabilities is broadcast and scores every pair",
+           f"{F}.nn:_check_same_shape", "if a.shape != b.shape:", "if a.size != b.size:",
+           "loss shapes: binary_cross_entropy"),
     # -- large magnitudes
     Mutant("softmax without the max shift", "rule", "Softmax.forward exponentiates x itself, which overflows past 709",
            f"{F}.nn:Softmax.forward", "exp(x - x.max(axis=self.axis, keepdims=True))", "exp(x)",
