@@ -68,19 +68,24 @@ def test_graphs_change_nothing_they_were_given(impl: Implementation, data: st.Da
 def _assert_nothing_given_changes(impl: Implementation, spec: GraphSpec, data: st.DataObject) -> None:
     made: dict[int, Array | None] = {}
     built = build(spec, impl, keep_all=True, on_value=lambda i, v: made.__setitem__(i, copy_of(v.data)))
-    for i, variable in sorted(built.values.items()):
-        before = made[i]
-        if before is not None and not unchanged(before, copy_of(variable.data)):
-            raise AssertionError(
-                f"[forward non-mutation] v{i} changed while {_consumers(spec, i)} computed: "
-                f"{describe_change(before, copy_of(variable.data))}"
-            )
+    for i, before in sorted(made.items()):
+        after = copy_of(built.values[i].data)
+        if before is not None and not unchanged(before, after):
+            raise AssertionError(f"[forward non-mutation] v{i} changed while {_consumers(spec, i)} computed: "
+                                 f"{describe_change(before, after)}")
+    _assert_backward_keeps_what_it_reads(impl, built.values, built.output, data)
+    _assert_a_second_backward_keeps_other_grads(impl, built.values, spec, data)
 
-    y = built.output
+
+def _assert_backward_keeps_what_it_reads(
+    impl: Implementation, values: dict[int, VariableLike], y: VariableLike, data: st.DataObject
+) -> None:
+    """Backward from ``y`` (retaining grads, if drawn): every upstream gradient, the
+    seed among them, and every value's data stay as they were."""
     retain_grad = "memory" in capabilities(impl).levels and data.draw(st.booleans(), label="retain_grad")
     set_seed(impl, y, data.draw(cotangents(y.data.shape), label="cotangent"))
     seed, seed_before = y.grad, copy_of(y.grad)
-    data_before = {i: copy_of(v.data) for i, v in built.values.items()}
+    data_before = {i: copy_of(v.data) for i, v in values.items()}
     with watching_upstream_gradients(upstream_functions([y])) as watch:
         try:
             if retain_grad:
@@ -98,14 +103,12 @@ def _assert_nothing_given_changes(impl: Implementation, spec: GraphSpec, data: s
         raise AssertionError(f"[backward non-mutation] changed after its backward returned, before the sweep "
                              f"ended: {later[0]}")
     if seed_before is not None and not unchanged(seed_before, copy_of(seed)):
-        raise AssertionError(f"[backward non-mutation] the seed gradient changed: {describe_change(seed_before, copy_of(seed))}")
-    for i, variable in sorted(built.values.items()):
-        before = data_before[i]
-        if before is not None and not unchanged(before, copy_of(variable.data)):
-            raise AssertionError(f"[backward non-mutation] the data of v{i} changed: "
-                                 f"{describe_change(before, copy_of(variable.data))}")
-
-    _assert_a_second_backward_keeps_other_grads(impl, built.values, spec, data)
+        raise AssertionError(f"[backward non-mutation] the seed gradient changed: "
+                             f"{describe_change(seed_before, copy_of(seed))}")
+    for i, before in sorted(data_before.items()):
+        after = copy_of(values[i].data)
+        if before is not None and not unchanged(before, after):
+            raise AssertionError(f"[backward non-mutation] the data of v{i} changed: {describe_change(before, after)}")
 
 
 def _assert_a_second_backward_keeps_other_grads(
@@ -113,7 +116,7 @@ def _assert_a_second_backward_keeps_other_grads(
 ) -> None:
     """Backward through ``P.double(leaf)`` for one leaf: every other grad stays."""
     leaf = data.draw(st.sampled_from(spec.leaves), label="leaf of the second backward")
-    others = {i: copy_of(v.grad) for i, v in values.items() if i != leaf}
+    others = {i: copy_of(v.grad) for i, v in values.items() if v is not values[leaf]}
     doubled = probes_for(impl).double(values[leaf])
     set_seed(impl, doubled, data.draw(cotangents(doubled.data.shape), label="second cotangent"))
     doubled.backward()
