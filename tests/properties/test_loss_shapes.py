@@ -81,7 +81,8 @@ def _length(shape: tuple[int, ...]) -> int:
     return shape[0] if shape else 1
 
 
-def _mean_of(terms: Callable[[Array, Array], Array], n: int) -> Callable[[Array, Array], Array]:
+def _mean_of(terms: Terms, n: int) -> Callable[[Array, Array], Array]:
+    """The sum of ``terms`` divided by ``n``."""
     return lambda a, b: np.asarray(np.sum(terms(a, b)) / n)
 
 
@@ -97,20 +98,20 @@ def readings(terms: Terms, first: tuple[int, ...], second: tuple[int, ...], broa
     """The readings of a loss of operands of shapes ``first`` and ``second``: paired
     when their sizes agree, broadcast when they broadcast and ``broadcast`` says the
     loss may, each over every divisor the book's losses use."""
-    ways: list[tuple[str, tuple[int, ...], Callable[[Array, Array], Array]]] = []
+    ways: list[tuple[str, tuple[int, ...], Terms]] = []
     if math.prod(first) == math.prod(second):
         ways.append(("paired", first, lambda a, b: terms(a, b.reshape(a.shape))))
     both = broadcast_shape(first, second)
     if broadcast and both is not None:
         ways.append(("broadcast", both, terms))
     result = []
-    for how, term_shape, paired in ways:
+    for how, term_shape, pairwise_terms in ways:
         divisors: dict[int, str] = {}
         for n, whose in ((_length(first), "the first operand's"), (_length(second), "the second operand's"),
                          (_length(term_shape), "the terms'")):
             divisors.setdefault(n, whose)
         for n, whose in sorted(divisors.items()):
-            result.append(Reading(f"{how}, divided by {whose} length {n}", _mean_of(paired, n)))
+            result.append(Reading(f"{how}, divided by {whose} length {n}", _mean_of(pairwise_terms, n)))
     return result
 
 
@@ -128,11 +129,12 @@ def unit_variants(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
     """Shapes with the same sides other than 1, in the same order, and 1s added or
     removed: (3,) gives (3, 1), (1, 3), (1, 3, 1), ... (one element per element)."""
     core = [n for n in shape if n != 1]
-    return st.integers(len(core), MAX_DIMS).flatmap(
-        lambda ndim: st.lists(st.integers(0, max(ndim - 1, 0)), min_size=len(core), max_size=len(core), unique=True).map(
-            lambda places: _with_units(core, ndim, places)
-        )
-    )
+
+    def placed(ndim: int) -> st.SearchStrategy[tuple[int, ...]]:
+        places = st.lists(st.integers(0, max(ndim - 1, 0)), min_size=len(core), max_size=len(core), unique=True)
+        return places.map(lambda p: _with_units(core, ndim, p))
+
+    return st.integers(len(core), MAX_DIMS).flatmap(placed)
 
 
 def _shapes() -> st.SearchStrategy[tuple[int, ...]]:
@@ -277,10 +279,10 @@ def test_targets_of_each_shape(impl: Implementation, loss: str, data: st.DataObj
                   npst.broadcastable_shapes(first, min_dims=len(first), max_dims=len(first), max_side=MAX_SIDE)),
         label="target shape",
     )
+    target = data.draw(_values(second, 0, 1), label="target")
     operands = [
         Operand(data.draw(_values(first, low, high), label="input"), True, True),
-        Operand(data.draw(_values(second, 0, 1), label="target"), data.draw(st.booleans(), label="target is a Variable"),
-                False),
+        Operand(target, data.draw(st.booleans(), label="target is a Variable"), False),
     ]
     # The book broadcasts a target of the input's number of axes; any target that
     # broadcasts to the input's own shape is compared with one input element each.
