@@ -66,21 +66,30 @@ def _tiny(dtype: str) -> float:
 # --------------------------------------------------------------------- inputs
 
 
+def _signed(magnitudes: tuple[float, ...]) -> st.SearchStrategy[float]:
+    return st.tuples(st.booleans(), st.sampled_from(magnitudes)).map(lambda p: -p[1] if p[0] else p[1])
+
+
+# A centre, and offsets from it: small ones, or any of the magnitudes.
+CENTRES = {dtype: _signed(magnitudes) for dtype, magnitudes in MAGNITUDES.items()}
+OFFSETS = {
+    dtype: st.one_of(st.integers(-400, 400).map(lambda c: c / 100), centres) for dtype, centres in CENTRES.items()
+}
+
+
 def large_arrays(shape: tuple[int, ...], dtype: str, high: float | None = None) -> st.SearchStrategy[Array]:
     """Arrays of ``dtype`` around a large centre: each element the centre plus a small
     offset (at most 4) or a large one (a magnitude of :data:`MAGNITUDES`), clipped to
     ``[-BOUND, high]``."""
-    bound = BOUND[dtype]
-    magnitudes = st.sampled_from(MAGNITUDES[dtype])
-    signed = st.tuples(st.booleans(), magnitudes).map(lambda p: -p[1] if p[0] else p[1])
-    small = st.integers(-400, 400).map(lambda c: c / 100)
-    top = bound if high is None else high
+    low, top = -BOUND[dtype], BOUND[dtype] if high is None else high
+    size = int(np.prod(shape))
 
-    def around(centre: float) -> st.SearchStrategy[Array]:
-        elements = st.one_of(small, signed).map(lambda offset: min(max(centre + offset, -bound), top))
-        return npst.arrays(np.float64, shape, elements=elements).map(lambda a: a.astype(dtype))
+    def around(centre_offsets: tuple[float, list[float]]) -> Array:
+        centre, offsets = centre_offsets
+        values = np.clip(centre + np.array(offsets, dtype=np.float64), low, top)
+        return values.reshape(shape).astype(dtype)
 
-    return signed.flatmap(around)
+    return st.tuples(CENTRES[dtype], st.lists(OFFSETS[dtype], min_size=size, max_size=size)).map(around)
 
 
 def _shape(data: st.DataObject, min_dims: int, max_dims: int) -> tuple[int, ...]:
