@@ -207,6 +207,38 @@ MUTANTS: tuple[Mutant, ...] = (
            "return Col2im(x_shape, *self.geometry.parts(), False).apply("
            "broadcast(gy.reshape(gy.shape[:2] + (1, 1) + gy.shape[2:]), ties.shape) * ties)",
            "kinks alone: pooling"),
+    # -- loss shapes
+    Mutant("labels compared with every row", "rule", "SoftmaxCrossEntropy.forward indexes with labels of shape (N, 1) "
+           "as given, so every row is scored against every label",
+           f"{F}.nn:SoftmaxCrossEntropy.forward", "t.ravel()", "t", "loss shapes: softmax_cross_entropy"),
+    Mutant("squared error averaged over every element", "rule",
+           "MeanSquaredError.forward divides by the number of elements, not the batch size (PyTorch's default)",
+           f"{F}.nn:MeanSquaredError.forward", "(diff * diff).sum() / _batch_size(diff.shape)",
+           "(diff * diff).sum() / diff.size", "loss shapes: mean_squared_error"),
+    Mutant("loss operands checked by size", "rule",
+           "the losses check that their operands have as many elements, not the same shape, so a (N, 1) "
+           "target against (N,) probabilities is broadcast and scores every pair",
+           f"{F}.nn:_check_same_shape", "if a.shape != b.shape:", "if a.size != b.size:",
+           "loss shapes: binary_cross_entropy"),
+    # -- large magnitudes
+    Mutant("softmax without the max shift", "rule", "Softmax.forward exponentiates x itself, which overflows past 709",
+           f"{F}.nn:Softmax.forward", "exp(x - x.max(axis=self.axis, keepdims=True))", "exp(x)",
+           "large magnitudes: softmax"),
+    Mutant("softplus overflows", "rule", "SigmoidCrossEntropy.forward computes softplus as log(1 + exp(x))",
+           f"{F}.nn:SigmoidCrossEntropy.forward", "logaddexp(0, x)", "log(1 + np.exp(x))",
+           "large magnitudes: sigmoid_cross_entropy"),
+    # -- changes in place
+    Mutant("gy scaled in place", "rule", "SoftmaxCrossEntropy.backward scales its upstream gradient in place "
+           "(the book's `gy *= 1/N`, harmless on its Variables, not on arrays)",
+           f"{F}.nn:SoftmaxCrossEntropy.backward", "gx: V = (Softmax(1).apply(x) - one_hot) * (gy / n)",
+           "gy *= 1 / n\n    gx: V = (Softmax(1).apply(x) - one_hot) * gy",
+           "non-mutation op alone: softmax_cross_entropy"),
+    Mutant("gy multiplied in place", "rule", "Sin.backward multiplies its upstream gradient in place (the seed, or "
+           "a gradient other consumers of the same value read too)",
+           f"{F}.elementwise:Sin.backward", "return gy * Cos().apply(x)",
+           "gy *= Cos().apply(x)\n    return gy", "non-mutation: graphs"),
+    Mutant("relu forward in place", "rule", "ReLU.forward writes max(x, 0) into its input's array",
+           f"{F}.elementwise:ReLU.forward", "maximum(x, 0)", "maximum(x, 0, out=x)", "non-mutation op alone: relu"),
     # -- images, normalization, layers: first order
     Mutant("conv2d filter gradient transposed", "rule",
            "the filter gradient contracts the output rows with the window columns (OH and OW swapped)",

@@ -26,9 +26,12 @@ from tests.properties import (
     test_gradients,
     test_higher_order,
     test_kinks,
+    test_large_magnitudes,
     test_lifetime,
     test_lifetime_stateful,
+    test_loss_shapes,
     test_metamorphic,
+    test_non_mutation,
     test_schedule,
     test_shapes_dtypes,
     test_training,
@@ -77,6 +80,18 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
             test_kinks.test_each_op_at_its_kinks_lies_in_the_generalized_gradient, {"op_name": name, "dtype": "float64"})
         for name in KINKED
     },
+    "non-mutation: graphs": (test_non_mutation.test_graphs_change_nothing_they_were_given, {}),
+    "loss shapes: mean_squared_error": (test_loss_shapes.test_mean_squared_error_of_operands_that_broadcast, {}),
+    "loss shapes: softmax_cross_entropy": (test_loss_shapes.test_softmax_cross_entropy_with_labels_n_or_n_by_1, {}),
+    **{
+        f"large magnitudes: {name}": (
+            test_large_magnitudes.test_large_inputs_give_finite_accurate_values_and_gradients, {"name": name})
+        for name in test_large_magnitudes.CASES
+    },
+    **{
+        f"loss shapes: {loss}": (test_loss_shapes.test_targets_of_each_shape, {"loss": loss})
+        for loss in sorted(test_loss_shapes.TARGET_LOSSES)
+    },
     **{
         f"op alone: {op.name}": (test_gradients.test_each_op_alone_matches_complex_step, {"op_name": op.name})
         for op in CATALOGUE
@@ -84,6 +99,11 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
     **{
         f"op alone float32: {op.name}": (test_gradients.test_each_elementwise_op_alone_in_float32, {"op_name": op.name})
         for op in CATALOGUE if op.family == "elementwise"
+    },
+    **{
+        f"non-mutation op alone: {op.name}": (
+            test_non_mutation.test_each_op_alone_changes_nothing_it_was_given, {"op_name": op.name})
+        for op in CATALOGUE
     },
     **{
         f"bad input: {case}": (test_bad_input.test_bad_arguments_raise_value_error_and_change_nothing, {"case": case})
