@@ -202,6 +202,30 @@ def accuracy(y: Operand, t: Operand) -> Variable:
     return Variable(as_array((predicted == labels.ravel()).mean()))
 
 
+class Dropout(Function[Variable]):
+    """``x * mask / (1 - ratio)``: the elements the boolean ``mask`` keeps, scaled up so
+    that the expected value is ``x``. Backward multiplies by the same mask and scale."""
+
+    __slots__ = ("mask", "ratio")
+    array_backward = True
+
+    def __init__(self, mask: Array, ratio: float) -> None:
+        self.mask = mask
+        self.ratio = ratio
+
+    def _scale(self, like: Array | Variable) -> Array:
+        """``1 - ratio`` in the dtype of ``like`` (the book's ``scale``)."""
+        return np.array(1.0 - self.ratio, dtype=like.dtype)
+
+    def forward(self, x: Array) -> Array:
+        y: Array = x * self.mask / self._scale(x)
+        return y
+
+    def backward(self, gy: V) -> V:
+        gx: V = gy * self.mask / self._scale(gy)
+        return gx
+
+
 def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator | None = None) -> Variable:
     """In training mode, zero each element with probability ``dropout_ratio`` and
     divide the rest by ``1 - dropout_ratio``; in test mode, return ``x`` (as a
@@ -222,8 +246,7 @@ def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator 
     if x.dtype.kind != "f":
         raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
     keep = _random.uniform01(x.shape, rng) > dropout_ratio
-    scale = np.array(1.0 - dropout_ratio, dtype=x.dtype)
-    return x * keep / scale
+    return Dropout(keep, dropout_ratio)(x)
 
 
 def embed_id(x: Any, W: Operand) -> Variable:
