@@ -177,8 +177,8 @@ def test_dropout_preserves_the_mean(impl: Implementation, data: st.DataObject) -
     deviation, allowed = abs(float(y.mean()) - float(x.mean())), mean_bound(x, ratio)
     assert deviation <= allowed, (
         f"[dropout mean] dropout(x, {ratio}) over {x.size} elements of mean {x.mean():.6g}: the output's mean is "
-        f"{y.mean():.6g}, off by {deviation:.3g}; a correct dropout stays within {allowed:.3g} but with "
-        f"probability {FALSE_ALARM:g} (Hoeffding). {np.count_nonzero(y)} of {y.size} elements were kept "
+        f"{y.mean():.6g}, off by {deviation:.3g}; a correct dropout strays further than {allowed:.3g} with "
+        f"probability at most {FALSE_ALARM:g} (Hoeffding). {np.count_nonzero(y)} of {y.size} elements were kept "
         f"(expected about {(1 - ratio) * y.size:.0f})"
     )
 
