@@ -4,10 +4,24 @@ The public names follow the book's final DeZero; ``docs/semantics.md`` lists whe
 this reference deliberately behaves differently, and why.
 """
 
-from dezero._config import Config, no_grad, test_mode, using_config
-from dezero.core import Function, Parameter, Variable, as_array, as_variable
+# The book switches the whole package to ``dezero.core_simple`` (its stage for
+# steps 23-32) when this is True. Here it is always False: the simple stage is the
+# module dezero.core_simple, imported explicitly (as steps 28 and 29 do when this
+# flag is False). docs/semantics.md says why.
+is_simple_core = False
 
-import dezero.functions  # noqa: E402,F401  (binds the operators of Variable)
+from dezero._config import Config, no_grad, test_mode, using_config  # noqa: E402
+from dezero.core import (  # noqa: E402
+    Function,
+    Parameter,
+    Variable,
+    as_array,
+    as_variable,
+    setup_variable,
+)
+
+import dezero.cuda  # noqa: E402,F401
+import dezero.functions  # noqa: E402,F401
 import dezero.utils  # noqa: E402,F401
 
 from dezero.layers import Layer  # noqa: E402
@@ -22,11 +36,6 @@ import dezero.layers  # noqa: E402,F401
 import dezero.models  # noqa: E402,F401
 import dezero.optimizers  # noqa: E402,F401
 import dezero.transforms  # noqa: E402,F401
-
-
-def setup_variable() -> None:
-    """Kept for compatibility: the book attaches operators to Variable here; in this
-    reference Variable defines them itself, so there is nothing to do."""
 
 
 __version__ = "0.1.0"

@@ -1,8 +1,11 @@
-"""Shape and axis helpers on plain ndarrays, with clear errors for bad arguments."""
+"""Array helpers: the array module of an array (NumPy or CuPy), gradient dtypes, and
+shape and axis helpers with clear errors for bad arguments."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, SupportsIndex, TypeAlias, TypeGuard, Union, cast
 
 import numpy as np
@@ -10,6 +13,37 @@ import numpy.typing as npt
 
 Array: TypeAlias = npt.NDArray[Any]
 Axis: TypeAlias = Union[None, int, Sequence[int]]
+
+
+def array_module(x: object) -> ModuleType:
+    """``cupy`` when ``x`` is a CuPy array, else ``numpy``.
+
+    CuPy is never imported here: a CuPy array can only exist once something has
+    imported CuPy, so looking in ``sys.modules`` is enough, and costs NumPy users a
+    dictionary lookup.
+    """
+    cupy = _loaded_module("cupy")
+    if cupy is not None and isinstance(x, cupy.ndarray):
+        return cupy
+    return np
+
+
+_loaded_module = sys.modules.get  # bound once: array_module runs for every op
+
+
+def is_array(x: object) -> bool:
+    """Whether ``x`` is an ndarray of NumPy or of CuPy (when CuPy is in use)."""
+    return isinstance(x, np.ndarray) or array_module(x) is not np
+
+
+def gradient_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The dtype of a gradient with respect to data of ``dtype``: the same for
+    floating-point data, float64 for integer and boolean data (whose own dtype
+    cannot hold a gradient such as 0.5 or -1)."""
+    return dtype if dtype.kind == "f" else _FLOAT64
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
@@ -98,7 +132,8 @@ def reshape_sum_backward(
 
 def logsumexp(x: Array, axis: Axis = 1) -> Array:
     """``log(sum(exp(x), axis, keepdims=True))``, computed without overflow."""
+    xp = array_module(x)
     m = x.max(axis=axis, keepdims=True)
-    s = np.exp(x - m).sum(axis=axis, keepdims=True)
-    result: Array = m + np.log(s)
+    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
+    result: Array = m + xp.log(s)
     return result

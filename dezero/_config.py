@@ -16,6 +16,10 @@ from contextvars import ContextVar
 _enable_backprop: ContextVar[bool] = ContextVar("dezero.enable_backprop", default=True)
 _train: ContextVar[bool] = ContextVar("dezero.train", default=True)
 
+# ``Config.enable_backprop`` without the class-property lookup: Function.__call__
+# reads it on every call.
+backprop_enabled = _enable_backprop.get
+
 _SWITCHES: dict[str, ContextVar[bool]] = {
     "enable_backprop": _enable_backprop,
     "train": _train,

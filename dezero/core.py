@@ -1,9 +1,15 @@
-"""Variables, Functions, and the reverse-mode engine.
+"""Variables and Functions: the book's ``dezero/core.py``.
 
 A :class:`Variable` wraps an ndarray. Calling a :class:`Function` on Variables
 computes ``forward`` on their arrays and, in grad mode, links the outputs back to
 the Function (``output.creator``) and the Function to its inputs, building the
-graph that :meth:`Variable.backward` walks in reverse.
+graph that :meth:`Variable.backward` walks in reverse. The walk itself is
+:mod:`dezero.engine`.
+
+As in the book, this module also offers ``Config``, ``using_config``, ``no_grad``
+and ``test_mode`` (from :mod:`dezero._config`), the arithmetic Functions ``Add``,
+``Mul``, ``Neg``, ``Sub``, ``Div``, ``Pow`` with ``add``, ``mul``, ... (from
+:mod:`dezero.functions.arithmetic`) and ``setup_variable``.
 
 Where this differs from the book's DeZero, the docstring says so and
 ``docs/semantics.md`` explains why.
@@ -11,16 +17,16 @@ Where this differs from the book's DeZero, the docstring says so and
 
 from __future__ import annotations
 
-import heapq
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, ClassVar, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from dezero._arrays import is_index
-from dezero._config import _enable_backprop, using_config
+from dezero._arrays import array_module, is_array, is_index
+from dezero._config import Config, backprop_enabled, no_grad, test_mode, using_config
 
 # The dtype of an array is a run-time property here (float16/32/64 data, integer
 # labels and indices), so arrays are typed with an open dtype.
@@ -32,16 +38,17 @@ ShapeLike: TypeAlias = Union[SupportsIndex, Sequence[SupportsIndex]]
 Axis: TypeAlias = Union[None, int, tuple[int, ...]]
 
 _PYTHON_SCALARS = (int, float, bool)
-# A gradient as backward passes it without create_graph: 0-d arithmetic in NumPy
-# gives NumPy scalars, which act as 0-d arrays.
-_ARRAYS = (np.ndarray, np.generic)
 
 
-def as_array(x: Array | Scalar, dtype: npt.DTypeLike | None = None) -> Array:
-    """Return ``x`` as an ndarray (NumPy scalars and Python numbers become 0-d arrays)."""
-    if isinstance(x, np.ndarray) and (dtype is None or x.dtype == dtype):
+def as_array(x: Array | Scalar, array_module: ModuleType = np) -> Array:
+    """Return ``x`` as an array: arrays (NumPy's or CuPy's) as they are, anything
+    else (NumPy scalars, Python numbers) through ``array_module.asarray``."""
+    if isinstance(x, np.ndarray):
         return x
-    return np.asarray(x, dtype=dtype)
+    if not isinstance(x, np.generic) and is_array(x):
+        return x  # type: ignore[return-value]  # a CuPy array stands for an ndarray
+    result: Array = array_module.asarray(x)
+    return result
 
 
 def as_variable(obj: Operand) -> Variable:
@@ -57,8 +64,9 @@ def as_variable(obj: Operand) -> Variable:
 class Variable:
     """An ndarray with a gradient and a link to the Function that created it.
 
-    ``data`` must be an ndarray or None: Python numbers, lists and NumPy scalars are
-    rejected with ``TypeError`` (as in the book), so shapes never change silently.
+    ``data`` must be an ndarray (NumPy's, or CuPy's when CuPy is in use) or None:
+    Python numbers, lists and NumPy scalars are rejected with ``TypeError`` (as in
+    the book), so shapes never change silently.
     """
 
     __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
@@ -74,7 +82,8 @@ class Variable:
     generation: int
 
     def __init__(self, data: Array | None, name: str | None = None) -> None:
-        if data is not None and not isinstance(data, np.ndarray):
+        # (A CuPy array is typed as an ndarray, so mypy takes is_array for unreachable.)
+        if data is not None and not isinstance(data, np.ndarray) and not is_array(data):  # type: ignore[unreachable]
             raise TypeError(
                 f"Variable data must be a numpy.ndarray or None, got {type(data).__name__}; "
                 "wrap numbers with numpy.array(...)"
@@ -167,9 +176,22 @@ class Variable:
         """Accumulate d(self)/d(leaf) · seed into every leaf's ``grad``.
 
         The seed is ``self.grad`` when set (it must have ``self.shape``), else ones.
-        See :func:`_backward` for the schedule and the guarantees.
+        Integer data gets float64 gradients. :mod:`dezero.engine` explains the two
+        modes (``create_graph`` off or on), the schedule and the guarantees.
         """
-        _backward(self, retain_grad, create_graph)
+        engine.backward(self, retain_grad, create_graph)
+
+    # -- devices (dezero.cuda)
+
+    def to_cpu(self) -> None:
+        """Move ``data`` to host memory (a NumPy array)."""
+        if self.data is not None:
+            self.data = cuda.as_numpy(self.data)
+
+    def to_gpu(self) -> None:
+        """Move ``data`` to the GPU (a CuPy array); needs CuPy."""
+        if self.data is not None:
+            self.data = cuda.as_cupy(self.data)
 
     # -- methods that build graph nodes (defined in dezero.functions)
 
@@ -329,9 +351,13 @@ class Function(Generic[OutputT]):
         ys = self.forward(*arrays)
         if isinstance(ys, tuple):
             outputs = [kind(as_array(y)) for y in ys]
+        elif isinstance(ys, np.ndarray):
+            outputs = [kind(ys)]
+        elif isinstance(ys, np.generic):  # NumPy computes 0-d results as NumPy scalars
+            outputs = [kind(np.asarray(ys))]
         else:
-            outputs = [kind(ys if isinstance(ys, np.ndarray) else np.asarray(ys))]
-        if _enable_backprop.get():
+            outputs = [kind(as_array(ys))]  # a CuPy array
+        if backprop_enabled():
             self.generation = generation
             for output in outputs:
                 output.creator = self
@@ -411,14 +437,18 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
     arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
     if len(arrays) == len(inputs):
         return list(inputs)  # type: ignore[arg-type]  # all Variables
+    # A number joins the arrays' device (the common case, NumPy, without a call).
+    xp = np if not arrays or type(arrays[0]) is np.ndarray else array_module(arrays[0])
     variables: list[Variable] = []
     for x in inputs:
         if isinstance(x, Variable):
             variables.append(x)
         elif isinstance(x, _PYTHON_SCALARS):
-            variables.append(_Constant(np.asarray(x, dtype=_number_dtype(arrays, x))))
-        elif isinstance(x, (np.ndarray, np.generic)):
-            variables.append(_Constant(np.asarray(x)))
+            variables.append(_Constant(xp.asarray(x, dtype=_number_dtype(arrays, x))))
+        elif isinstance(x, np.ndarray) or is_array(x):
+            variables.append(_Constant(x))  # type: ignore[arg-type]  # an array, checked
+        elif isinstance(x, np.generic):
+            variables.append(_Constant(xp.asarray(x)))
         else:
             raise TypeError(
                 f"a Function input must be a Variable, a numpy array or a number, "
@@ -432,214 +462,41 @@ def _number_dtype(arrays: list[Array], x: Scalar) -> np.dtype[Any] | None:
     short-cut for the common case of one floating-point array (its own dtype)."""
     if len(arrays) == 1 and arrays[0].dtype.kind == "f":
         return arrays[0].dtype
-    return np.result_type(*arrays, x) if arrays else None
+    return np.result_type(*(a.dtype for a in arrays), x) if arrays else None
 
 
-# --------------------------------------------------------------------------- backward
+def setup_variable() -> None:
+    """Kept for compatibility: the book attaches the operators to Variable here; in
+    this reference Variable defines them itself, so there is nothing to do."""
 
 
-def _is_float(dtype: np.dtype[Any]) -> bool:
-    return dtype.kind == "f"
-
-
-def _backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
-    """Reverse-mode sweep from ``root``.
-
-    Schedule: Functions wait in lists per generation, run from the highest generation
-    down (a heap holds the generations that have a list), each list in the order its
-    Functions were reached. A Function's generation is below that of every Function
-    consuming its outputs, so it runs after all of them, exactly once. (The book
-    re-sorts a list on every insert, which is quadratic on wide graphs.)
-
-    Gradients of this sweep are summed in a private buffer per Variable and only then
-    added to ``.grad``; so a stale retained ``grad`` on an intermediate never leaks
-    into the sweep, and two sweeps accumulate exactly twice one sweep.
-
-    Without ``create_graph`` the gradients in flight are plain ndarrays: a Function
-    with ``array_backward`` runs its backward on them, others get them wrapped as
-    Variables. Only the gradients stored in ``.grad`` become Variables. With
-    ``create_graph`` every gradient is a Variable and every step is recorded.
-    """
-    seed = _seed_gradient(root)
-    creator = root.creator
-    if creator is None:  # a leaf, or built under no_grad: nothing to propagate
-        root.grad = seed
-        return
-
-    root.grad = seed  # held during the sweep, so that no leaf shares the seed's memory
-    on_arrays = not create_graph
-    # This sweep's gradients per Variable, as arrays (on_arrays) or Variables.
-    pending: dict[Variable, Any] = {root: seed.data if on_arrays else seed}
-    leaves: list[Variable] = []
-    retained: list[Variable] = []
-    waiting = {creator.generation: [creator]}  # Functions to run, per generation
-    generations = [-creator.generation]  # the keys of waiting, in a heap (highest first)
-
-    with using_config("enable_backprop", create_graph):
-        while generations:
-            for func in waiting.pop(-heapq.heappop(generations)):
-                # The gradients of its outputs (zeros for an output that got none).
-                gys = []
-                refs = func._outputs
-                for i, ref in enumerate(refs if isinstance(refs, tuple) else (refs,)):
-                    y = ref()
-                    gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
-                    if y is not None and y is not root:  # the root holds the seed until the end
-                        if not retain_grad:
-                            y.grad = None
-                        elif gy is not None:
-                            y.grad = _accumulate(y.grad, _as_grad(gy))
-                            retained.append(y)
-                    gys.append(gy if gy is not None else _zeros_like_output(func, i, y, on_arrays))
-
-                # Its backward, on arrays or on Variables.
-                takes_arrays = on_arrays and func.array_backward
-                if on_arrays and not takes_arrays:
-                    gys = [Variable(as_array(gy)) for gy in gys]
-                gxs = func.backward(*gys)
-                if not isinstance(gxs, tuple):
-                    gxs = (gxs,)
-                if len(gxs) != len(func.inputs):
-                    raise RuntimeError(
-                        f"{type(func).__name__}.backward returned {len(gxs)} gradients "
-                        f"for {len(func.inputs)} inputs"
-                    )
-                # Each input's gradient, checked and summed; on the first one, the
-                # input's creator starts waiting.
-                for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
-                    if gx is None or x.__class__ is _Constant:
-                        continue
-                    data = x.data
-                    if not (
-                        takes_arrays and isinstance(gx, _ARRAYS) and data is not None
-                        and gx.shape == data.shape and gx.dtype == data.dtype
-                    ):  # fmt: skip
-                        gx = _conform(func, i, x, gx, takes_arrays)  # checks, casts, or explains
-                        if on_arrays and not takes_arrays:
-                            gx = gx.data
-                    first = x not in pending
-                    pending[x] = gx if first else pending[x] + gx
-                    creator = x.creator
-                    if creator is None:
-                        if first:
-                            leaves.append(x)
-                    elif first and not (isinstance(creator._outputs, tuple) and _is_queued(creator, pending, x)):
-                        if creator.generation in waiting:
-                            waiting[creator.generation].append(creator)
-                        else:
-                            waiting[creator.generation] = [creator]
-                            heapq.heappush(generations, -creator.generation)
-
-        for leaf in leaves:
-            leaf.grad = _accumulate(leaf.grad, _as_grad(pending[leaf]))
-    _unshare_grads([root] + retained + leaves, create_graph)
-    if not retain_grad:
-        root.grad = None
-
-
-def _is_queued(creator: Function[Any], pending: dict[Variable, Any], x: Variable) -> bool:
-    """Whether ``creator`` (of several outputs), whose output ``x`` just got its first
-    gradient, is already waiting to run: so when another of its outputs got one
-    before. (It cannot have run yet: it runs after every consumer of ``x``.)"""
-    return any(ref() in pending for ref in creator.outputs if ref() is not x)
-
-
-def _as_grad(g: Any) -> Variable:
-    """A gradient of the sweep as a Variable to store in ``.grad``."""
-    return g if isinstance(g, Variable) else Variable(as_array(g))
-
-
-def _seed_gradient(root: Variable) -> Variable:
-    data = root.array
-    if not _is_float(data.dtype):
-        raise TypeError(
-            f"backward() needs floating-point data, but the output has dtype {data.dtype}"
-        )
-    seed = root.grad
-    if seed is None:
-        return Variable(np.ones_like(data))
-    if not isinstance(seed, Variable):
-        raise TypeError(f"the seed gradient must be a Variable, got {type(seed).__name__}")
-    if seed.shape != data.shape:
-        raise ValueError(
-            f"the seed gradient has shape {seed.shape}, but the output has shape {data.shape}"
-        )
-    if seed.dtype != data.dtype:
-        if not _is_float(seed.dtype):
-            raise TypeError(f"the seed gradient must be floating-point, got {seed.dtype}")
-        return Variable(seed.array.astype(data.dtype))
-    return seed
-
-
-def _zeros_like_output(func: Function[Any], index: int, y: Variable | None, on_arrays: bool) -> Any:
-    """The gradient of an output that received none: zeros, also for a dropped
-    output (the book passes None, which a multi-output backward then trips on)."""
-    shape, dtype = (y.shape, y.dtype) if y is not None else func._output_specs[index]
-    zeros = np.zeros(shape, dtype=dtype)
-    return zeros if on_arrays else Variable(zeros)
-
-
-def _conform(func: Function[Any], index: int, x: Variable, gx: object, takes_arrays: bool) -> Any:
-    """Check that a backward's gradient fits its input; cast its dtype if needed.
-
-    A backward that was given arrays must return arrays (NumPy scalars count), one
-    that was given Variables must return Variables.
-    """
-    if takes_arrays:
-        if not isinstance(gx, _ARRAYS):
-            raise TypeError(
-                f"{type(func).__name__}.backward was given arrays and must return arrays "
-                f"(or None), got {type(gx).__name__} for input {index}"
-            )
-    elif not isinstance(gx, Variable):
-        raise TypeError(
-            f"{type(func).__name__}.backward must return Variables (or None), "
-            f"got {type(gx).__name__} for input {index}"
-        )
-    if gx.shape != x.shape:
-        raise RuntimeError(
-            f"{type(func).__name__}.backward returned a gradient of shape {gx.shape} "
-            f"for input {index} of shape {x.shape}"
-        )
-    if gx.dtype != x.dtype:
-        if not _is_float(x.dtype):
-            raise TypeError(
-                f"cannot differentiate with respect to input {index} of "
-                f"{type(func).__name__}: its dtype {x.dtype} is not floating-point"
-            )
-        return gx.astype(x.dtype) if isinstance(gx, _ARRAYS) else _F.astype(gx, x.dtype)
-    return gx
-
-
-def _accumulate(old: Variable | None, new: Variable) -> Variable:
-    return new if old is None else old + new
-
-
-def _unshare_grads(variables: Iterable[Variable], create_graph: bool) -> None:
-    """Give every gradient its own writable memory.
-
-    Backward rules hand one gradient to several inputs (``Add`` returns ``gy`` twice;
-    ``Reshape`` returns a view). The book stores those shared objects as they are, so
-    an optimizer hook updating one ``grad.data`` in place corrupts another. Here the
-    first holder keeps the memory and later ones get a copy.
-    """
-    owners: set[int] = set()
-    seen: set[int] = set()
-    for var in variables:
-        grad = var.grad
-        if grad is None or id(var) in seen:
-            continue
-        seen.add(id(var))
-        base = grad.array
-        while isinstance(base.base, np.ndarray):
-            base = base.base
-        if id(base) in owners or not grad.array.flags.writeable:
-            var.grad = _F.copy(grad) if create_graph else Variable(grad.array.copy())
-            base = var.grad.array
-        owners.add(id(base))
-
-
-# Variable's methods and the engine are written with dezero.functions, which is
-# itself built on this module: importing it last, once the classes above exist,
-# resolves the cycle.
+# Variable's methods are written with dezero.functions, and the engine and
+# dezero.cuda are built on the classes above: importing them last, once those
+# classes exist, resolves the cycles. The book defines its arithmetic Functions in
+# this module; here they live in dezero.functions.arithmetic and are re-exported.
 import dezero.functions as _F  # noqa: E402
+from dezero import cuda, engine  # noqa: E402
+from dezero.functions.arithmetic import (  # noqa: E402
+    Add,
+    Div,
+    Mul,
+    Neg,
+    Pow,
+    Sub,
+    add,
+    div,
+    mul,
+    neg,
+    pow,
+    rdiv,
+    rsub,
+    sub,
+)
+
+__all__ = [
+    "Add", "Config", "Div", "Function", "Mul", "Neg", "Parameter", "Pow", "Sub", "Variable",
+    "add", "as_array", "as_variable", "div", "mul", "neg", "no_grad", "pow", "rdiv", "rsub",
+    "setup_variable", "sub", "test_mode", "using_config",
+]  # fmt: skip
+
+

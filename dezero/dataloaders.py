@@ -18,6 +18,7 @@ import numpy as np
 
 from dezero import _random
 from dezero.core import Array
+from dezero.cuda import as_cupy
 
 
 
@@ -61,8 +62,8 @@ class DataLoader:
         *,
         rng: np.random.Generator | None = None,
     ) -> None:
-        if gpu:
-            raise NotImplementedError("this reference runs on NumPy only: there is no GPU support")
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         self.dataset = dataset
         self.batch_size = _batch_size(batch_size)
         self.shuffle = shuffle
@@ -96,16 +97,20 @@ class DataLoader:
         examples = [self.dataset[i] for i in indices]
         x = np.array([example[0] for example in examples])
         t = np.array([example[1] for example in examples])
+        if self.gpu:  # the book's DataLoader(gpu=True): batches as CuPy arrays
+            return as_cupy(x), as_cupy(t)
         return x, t
 
     def next(self) -> tuple[Array, Array]:
         return self.__next__()
 
     def to_cpu(self) -> None:
-        """Kept for compatibility: batches are already NumPy arrays."""
+        """Give later batches as NumPy arrays."""
+        self.gpu = False
 
     def to_gpu(self) -> None:
-        raise NotImplementedError("this reference runs on NumPy only: there is no GPU support")
+        """Give later batches as CuPy arrays (see dezero.cuda)."""
+        self.gpu = True
 
 
 class SeqDataLoader(DataLoader):

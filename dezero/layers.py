@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 import dezero.functions as F
 from dezero import _random
+from dezero.cuda import get_array_module
 from dezero.core import Array, Operand, Parameter, Variable, as_variable
 from dezero.functions.conv import IntPair, pair
 
@@ -148,10 +149,14 @@ class Layer:
             params[key].data = data
 
     def to_cpu(self) -> None:
-        """Kept for compatibility: the data already lives in host memory."""
+        """Move every parameter's data to host memory (NumPy)."""
+        for param in self.params():
+            param.to_cpu()
 
     def to_gpu(self) -> None:
-        raise NotImplementedError("this reference runs on NumPy only: there is no GPU support")
+        """Move every parameter's data to the GPU (CuPy; see dezero.cuda)."""
+        for param in self.params():
+            param.to_gpu()
 
 
 def _npz_path(path: PathLike) -> str:
@@ -188,6 +193,12 @@ def _scaled_normal(
     normal = _random.standard_normal(shape, rng).astype(dtype)
     weights: Array = (normal * np.sqrt(1 / fan_in)).astype(dtype)
     return weights
+
+
+def _to_device_of(x: Operand, param: Parameter) -> None:
+    """Move ``param`` (drawn lazily, in host memory) to the GPU when ``x`` is there."""
+    if get_array_module(x) is not np:
+        param.to_gpu()
 
 
 def _last_axis(layer: str, x: Operand) -> int:
@@ -234,6 +245,7 @@ class Linear(Layer):
         size = _last_axis("Linear", x)
         if self.W.data is None:
             self._init_W(size)
+            _to_device_of(x, self.W)
         elif size != self.W.shape[0]:
             raise ValueError(
                 f"Linear: the input's last axis has size {size}, but W expects {self.W.shape[0]}"
@@ -384,6 +396,7 @@ class Conv2d(Layer):
             raise ValueError(f"{type(self).__name__} needs images (N, C, H, W), got shape {shape}")
         if self.W.data is None:
             self._init_W(shape[1])
+            _to_device_of(x, self.W)
         return self._apply(x)
 
     def _apply(self, x: Operand) -> Variable:
@@ -431,5 +444,5 @@ class BatchNorm(Layer):
         channels, dtype = x.shape[1], x.dtype
         for param, fill in ((self.avg_mean, 0), (self.avg_var, 1), (self.gamma, 1), (self.beta, 0)):
             if param.data is None:
-                param.data = np.full(channels, fill, dtype=dtype)
+                param.data = get_array_module(x).full(channels, fill, dtype=dtype)
         return F.batch_norm(x, self.gamma, self.beta, self.avg_mean.array, self.avg_var.array, self.decay, self.eps)

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from dezero._arrays import array_module
 from dezero.core import Array, Parameter, Variable
 from dezero.layers import Layer
 
@@ -70,7 +71,7 @@ class Optimizer:
         for name in names:
             buffer = buffers.get(name)
             if buffer is None:
-                buffers[name] = np.zeros_like(param.array)
+                buffers[name] = array_module(param.array).zeros_like(param.array)
             elif buffer.shape != param.shape:
                 raise ValueError(
                     f"{type(self).__name__}: parameter {param.name!r} changed shape from "
@@ -138,7 +139,7 @@ class AdaGrad(Optimizer):
         grad = _grad(param)
         h = self.state(param, "h")["h"]
         h += grad * grad
-        param.array[...] -= self.lr * grad / (np.sqrt(h) + self.eps)
+        param.array[...] -= self.lr * grad / (array_module(h).sqrt(h) + self.eps)
 
 
 class AdaDelta(Optimizer):
@@ -157,7 +158,7 @@ class AdaDelta(Optimizer):
         msg, msdx = state["msg"], state["msdx"]
         msg *= self.rho
         msg += (1 - self.rho) * grad * grad
-        dx = np.sqrt((msdx + self.eps) / (msg + self.eps)) * grad
+        dx = array_module(msg).sqrt((msdx + self.eps) / (msg + self.eps)) * grad
         msdx *= self.rho
         msdx += (1 - self.rho) * dx * dx
         param.array[...] -= dx
@@ -204,7 +205,7 @@ class Adam(Optimizer):
         m, v = state["m"], state["v"]
         m += (1 - self.beta1) * (grad - m)
         v += (1 - self.beta2) * (grad * grad - v)
-        param.array[...] -= self.step_size(k) * m / (np.sqrt(v) + self.eps)
+        param.array[...] -= self.step_size(k) * m / (array_module(v).sqrt(v) + self.eps)
 
 
 # --------------------------------------------------------------------- hooks
@@ -212,8 +213,8 @@ class Adam(Optimizer):
 
 def _set_grad(param: Parameter, grad: Array) -> None:
     """Give ``param`` a new gradient object (never write into one that might be shared)."""
-    # np.asarray: arithmetic on 0-d arrays gives NumPy scalars, which are not ndarrays.
-    param.grad = Variable(np.asarray(grad, dtype=param.dtype))
+    # asarray: arithmetic on 0-d arrays gives NumPy scalars, which are not ndarrays.
+    param.grad = Variable(array_module(param.array).asarray(grad, dtype=param.dtype))
 
 
 class WeightDecay:
@@ -235,11 +236,16 @@ class ClipGrad:
         self.max_norm = _number(max_norm, "max_norm", 0)
 
     def __call__(self, params: list[Parameter]) -> None:
-        total = math.sqrt(sum(float(np.sum(np.square(_grad(p), dtype=np.float64))) for p in params))
+        total = math.sqrt(sum(_squared_norm(_grad(p)) for p in params))
         rate = self.max_norm / (total + 1e-6)
         if rate < 1:
             for param in params:
                 _set_grad(param, _grad(param) * rate)
+
+
+def _squared_norm(a: Array) -> float:
+    """The sum of the squares of ``a``, in float64."""
+    return float(array_module(a).square(a, dtype=np.float64).sum())
 
 
 class FreezeParam:

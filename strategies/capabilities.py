@@ -27,7 +27,7 @@ from strategies.loading import Finding
 from strategies.namespace import Convention, Functions
 from strategies.ops import BY_NAME, CATALOGUE, Op
 from strategies.probes import Probes, probes_for
-from strategies.screening import screen
+from strategies.screening import screen, screen_twice
 
 # (name, what it means, the book's steps)
 LEVELS: tuple[tuple[str, str, str], ...] = (
@@ -68,8 +68,16 @@ class Capabilities:
     not_applicable: dict[str, str] = field(default_factory=dict)
     # Why random graphs leave an offered op out.
     left_out: dict[str, str] = field(default_factory=dict)
+    # Why the random graphs of the higher-order properties leave an op out besides
+    # (its double backward fails alone).
+    left_out_twice: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+
+    @property
+    def graph_ops_twice(self) -> tuple[Op, ...]:
+        """The ops of the higher-order properties' random graphs."""
+        return tuple(op for op in self.graph_ops if op.twice and op.name not in self.left_out_twice)
 
     def missing(self, required: tuple[str, ...], impl: Implementation) -> list[str]:
         """What in ``required`` the implementation lacks: levels, and names
@@ -223,6 +231,15 @@ _PROBES: dict[str, Callable[[Implementation, Convention], bool]] = {
 # --------------------------------------------------------------------- the survey
 
 
+def _broken_module_note(impl: Implementation, lacking: list[str]) -> str:
+    """Where a name lacking may have gone: a module that did not import."""
+    module = {"F": "functions", "L": "layers"}.get(lacking[0].partition(".")[0], "")
+    broken = impl.broken_modules.get(module)
+    if broken is None:
+        return ""
+    return f" ({broken.subject.removeprefix('import ')} did not import: see test_module_imports[{module}])"
+
+
 def survey(
     impl: Implementation,
     *,
@@ -251,11 +268,12 @@ def survey(
     grads_are_variables = differentiate and _grads_are_variables(impl)
     not_applicable: dict[str, str] = {}
     left_out: dict[str, str] = {}
+    left_out_twice: dict[str, str] = {}
     ops: list[Op] = []
     for op in CATALOGUE:
         lacking = [r for r in op.requires if not has_requirement(impl, r, convention)]
         if lacking:
-            not_applicable[op.name] = f"the implementation lacks {', '.join(lacking)}"
+            not_applicable[op.name] = f"the implementation lacks {', '.join(lacking)}" + _broken_module_note(impl, lacking)
             continue
         if op.broadcasts and not broadcasting:
             not_applicable[op.name] = "it broadcasts, and the implementation does not undo broadcasting (no sum_to)"
@@ -273,13 +291,15 @@ def survey(
         ops.append(op)
         if verdict.status == "broken":
             left_out[op.name] = verdict.reason
+        elif "higher_order" in levels and op.twice:
+            twice = screen_twice(impl, op, broadcasting=broadcasting)
+            if twice.status == "broken":
+                left_out_twice[op.name] = twice.reason
     for name in sorted(impl.excluded_ops):
         left_out.setdefault(name, "left out as asked (--exclude-ops)")
     if differentiate and "fork" in {op.name for op in ops} and not _unused_output_works(impl):
         left_out.setdefault("fork", "backward through a Function with an unused output fails "
                                     "(see the per-op property for fork)")
-    if left_out:
-        notes.append("random graphs leave out " + "; ".join(f"`{name}`: {why}" for name, why in sorted(left_out.items())))
     if not broadcasting and differentiate:
         notes.append("random graphs join values of one shape only: no sum_to/broadcast_to (the book adds them at step 40)")
     return Capabilities(
@@ -291,6 +311,7 @@ def survey(
         graph_ops=tuple(op for op in ops if op.name not in left_out),
         not_applicable=not_applicable,
         left_out=left_out,
+        left_out_twice=left_out_twice,
         notes=tuple(notes),
         findings=tuple(impl.findings),
     )

@@ -333,6 +333,11 @@ def _dags(
                 break
     if g.generation[main] == 0 and palette.unary:  # the output is a node, never a leaf
         main = _unary(draw, g, palette, main)
+    if g.generation[main] == 0 and palette.join:  # only two-input ops: f(x, x)
+        main = _join(draw, g, palette, main, main)
+    if g.generation[main] == 0 and palette.fork is not None:
+        ids = g.add_node(palette.fork, [main], ())
+        main = ids[0] if ids is not None else main
     return GraphSpec(tuple(g.steps), main, dtype, frozenset(g.held - {main}))
 
 
@@ -346,12 +351,13 @@ def _leaf_shapes(n: int, broadcasting: bool, max_side: int) -> st.SearchStrategy
 
 
 @st.composite
-def _single(draw: Any, op: Op, dtype: str, broadcasting: bool) -> GraphSpec:
+def _single(draw: Any, op: Op, dtype: str, broadcasting: bool, min_dims: int) -> GraphSpec:
     g = _Growing(dtype, broadcasting)
     if op.arity == 2:
         args = [g.add_leaf(draw, s, *op.leaf_range) for s in draw(_leaf_shapes(2, broadcasting, max_side=4))]
     else:
         low, high = op.leaf_dims
+        low = min(max(low, min_dims), high)
         shapes = op.leaf_shapes
         if shapes is None:
             shapes = npst.array_shapes(min_dims=low, max_dims=high, min_side=1, max_side=4)
@@ -373,16 +379,20 @@ def _single(draw: Any, op: Op, dtype: str, broadcasting: bool) -> GraphSpec:
     return GraphSpec(tuple(g.steps), ids[0], dtype, frozenset(ids[1:]))
 
 
-def single_op(op: Op, *, dtype: str = "float64", broadcasting: bool = True) -> st.SearchStrategy[GraphSpec]:
+def single_op(
+    op: Op, *, dtype: str = "float64", broadcasting: bool = True, min_dims: int = 0
+) -> st.SearchStrategy[GraphSpec]:
     """Graphs of one ``op`` applied to fresh leaves (of up to three dimensions, or as
     the op's ``leaf_shapes`` and ``distinct_leaf`` say), with its parameters drawn
     across their whole range, for checking each rule alone. Without
-    ``broadcasting`` the two inputs of a two-input op have one shape."""
+    ``broadcasting`` the two inputs of a two-input op have one shape; ``min_dims``
+    asks for a one-input op's leaf of at least that many dimensions where the op
+    allows (Hypothesis favours the simplest shapes first)."""
     if not isinstance(op, Op):
         raise InvalidArgument(f"op must be a catalogue Op, got {op!r}")
     if dtype not in ("float32", "float64"):
         raise InvalidArgument(f"dtype={dtype!r} must be 'float32' or 'float64'")
-    return _single(op, dtype, broadcasting)
+    return _single(op, dtype, broadcasting, min_dims)
 
 
 def dags(

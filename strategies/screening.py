@@ -20,12 +20,14 @@ op with a constant operand fails in any way.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from strategies.dags import single_op
 from strategies.graph import GraphSpec, Node, build, evaluate
@@ -35,7 +37,7 @@ from strategies.opspec import Op
 from strategies.protocols import grad_array
 from strategies.timeouts import TimedOut, time_limit
 
-EXAMPLES = 5
+EXAMPLES = 20
 SECONDS = 5.0  # per example
 
 Status = Literal["ok", "unsupported", "broken"]
@@ -46,8 +48,11 @@ class Verdict:
     status: Status
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", " ".join(self.reason.split()))  # one line, for the report
 
-class _Mismatch(Exception):
+
+class Mismatch(Exception):
     """The op's value or gradient differs from the reference."""
 
 
@@ -72,13 +77,14 @@ def _problem(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:300]
 
 
-def _check(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are_variables: bool) -> None:
-    """Forward (and backward) of one op alone against the reference."""
+def check_alone(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are_variables: bool) -> None:
+    """Forward (and backward) of one op alone against the reference: raises when
+    they differ (beyond rounding) or when the implementation raises."""
     built = build(spec, impl)
     expected = evaluate(spec)[spec.output]
     got = np.asarray(built.output.data, dtype=np.float64)
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-        raise _Mismatch(f"forward gives {np.array2string(got, threshold=6)}, "
+        raise Mismatch(f"forward gives {np.array2string(got, threshold=6)}, "
                         f"expected {np.array2string(expected, threshold=6)}")
     if not differentiate:
         return
@@ -87,7 +93,9 @@ def _check(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are
     built.output.grad = impl.variable(seed) if grads_are_variables else seed
     try:
         built.output.backward()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
+        if isinstance(exc, SystemExit):
+            raise
         raise _BackwardFailed(_problem(exc)) from exc
     scale = gradient_scale(spec, w)
     for k, jacobian in enumerate(jacobians(spec)):
@@ -99,7 +107,62 @@ def _check(impl: Implementation, spec: GraphSpec, differentiate: bool, grads_are
         allowed = 10 * tolerance(magnitude, "float64", scale)  # looser than the properties: rule bugs only
         if g is None or g.shape != want.shape or not np.all(np.abs(g - want) <= allowed):
             shown = None if g is None else np.array2string(g, threshold=6)
-            raise _Mismatch(f"the gradient of leaf v{leaf} is {shown}, expected {np.array2string(want, threshold=6)}")
+            raise Mismatch(f"the gradient of leaf v{leaf} is {shown}, expected {np.array2string(want, threshold=6)}")
+
+
+def _twice(impl: Implementation, spec: GraphSpec) -> None:
+    """Backward with ``create_graph=True``, then backward from each leaf's gradient."""
+    built = build(spec, impl)
+    built.output.backward(create_graph=True)
+    grads = [leaf.grad for leaf in built.leaves]
+    for leaf in built.leaves:
+        leaf.cleargrad()
+    for g in grads:
+        if g is not None and getattr(g, "creator", None) is not None:
+            g.backward()
+
+
+def _first_verdict(op: Op, broadcasting: bool, examples: int, judge: Callable[[GraphSpec, str], Verdict | None]) -> Verdict:
+    """Run ``judge(spec, call)`` on derandomized examples of ``op`` alone (``call``:
+    the op's call as source) until it returns a verdict; "ok" if it never does."""
+    verdicts: list[Verdict] = []
+
+    # Half the examples on leaves of two dimensions or more: derandomized examples
+    # start from the simplest shapes, where many axis and index bugs do not show.
+    simple, rich = single_op(op, broadcasting=broadcasting), single_op(op, broadcasting=broadcasting, min_dims=2)
+
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @given(st.one_of(simple, rich))
+    def one(spec: GraphSpec) -> None:
+        if verdicts:
+            return
+        node = spec.steps[-1]
+        assert isinstance(node, Node)  # single_op's last step is the op
+        verdict = judge(spec, op.source([f"v{a}" for a in node.args], node.params))
+        if verdict is not None:
+            verdicts.append(verdict)
+
+    try:
+        one()
+    except Exception:  # noqa: BLE001  (no example could be drawn: nothing learned)
+        pass
+    return verdicts[0] if verdicts else Verdict("ok")
+
+
+def screen_twice(impl: Implementation, op: Op, *, broadcasting: bool) -> Verdict:
+    """Whether ``op``'s double backward runs alone (values are the higher-order
+    properties' to judge): broken when it raises or hangs."""
+
+    def judge(spec: GraphSpec, call: str) -> Verdict | None:
+        try:
+            with np.errstate(all="ignore"), time_limit(SECONDS, call):
+                _twice(impl, spec)
+        except (Exception, SystemExit, TimedOut) as exc:  # noqa: BLE001  (the verdict)
+            return Verdict("broken", f"alone its double backward raises: {call}: {_problem(exc)}")
+        return None
+
+    return _first_verdict(op, broadcasting, EXAMPLES // 4, judge)
 
 
 def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_variables: bool,
@@ -107,37 +170,26 @@ def screen(impl: Implementation, op: Op, *, differentiate: bool, grads_are_varia
     """The verdict on ``op`` from :data:`EXAMPLES` derandomized examples (with
     backward too when ``differentiate``, seeding it with a Variable when
     ``grads_are_variables``)."""
-    verdicts: list[Verdict] = []
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
-    @given(single_op(op, broadcasting=broadcasting))
-    def one(spec: GraphSpec) -> None:
-        if verdicts:
-            return
-        node = spec.steps[-1]
-        assert isinstance(node, Node)  # single_op's last step is the op
-        call = op.source([f"v{a}" for a in node.args], node.params)
+    def judge(spec: GraphSpec, call: str) -> Verdict | None:
         try:
-            with np.errstate(all="ignore"), time_limit(SECONDS, f"{call}"):
-                _check(impl, spec, differentiate, grads_are_variables)
-        except _Mismatch as exc:
-            verdicts.append(Verdict("broken", f"alone it computes wrong values: {call}: {exc}"))
+            with np.errstate(all="ignore"), time_limit(SECONDS, call):
+                check_alone(impl, spec, differentiate, grads_are_variables)
+        except Mismatch as exc:
+            return Verdict("broken", f"alone it computes wrong values: {call}: {exc}")
         except _BackwardFailed as exc:
-            verdicts.append(Verdict("broken", f"alone its backward raises: {call}: {exc}"))
+            return Verdict("broken", f"alone its backward raises: {call}: {exc}")
         except TimedOut as exc:
-            verdicts.append(Verdict("broken", f"alone it hangs: {exc}"))
+            return Verdict("broken", f"alone it hangs: {exc}")
+        except SystemExit as exc:
+            return Verdict("broken", f"alone it calls sys.exit({exc.code!r}): {call}")
         except Exception as exc:  # noqa: BLE001  (whatever the implementation raises is the verdict)
-            if _refused_by_the_call(exc) or op.constant or op.family == "probe":
-                what = f" ({op.constant} as an operand)" if op.constant else ""
-                if op.family == "probe":
-                    what = " (a Function of two outputs: the book's Functions return several from step 11)"
-                verdicts.append(Verdict("unsupported", f"`{call}`{what} is not supported: {_problem(exc)}"))
-            else:
-                verdicts.append(Verdict("broken", f"alone it raises: {call}: {_problem(exc)}"))
+            if not (_refused_by_the_call(exc) or op.constant or op.family == "probe"):
+                return Verdict("broken", f"alone it raises: {call}: {_problem(exc)}")
+            what = f" ({op.constant} as an operand)" if op.constant else ""
+            if op.family == "probe":
+                what = " (a Function of two outputs: the book's Functions return several from step 11)"
+            return Verdict("unsupported", f"`{call}`{what} is not supported: {_problem(exc)}")
+        return None
 
-    try:
-        one()
-    except Exception:  # noqa: BLE001  (no example could be drawn: nothing learned)
-        pass
-    return verdicts[0] if verdicts else Verdict("ok")
+    return _first_verdict(op, broadcasting, EXAMPLES, judge)

@@ -26,7 +26,7 @@ from strategies.implementation import Implementation
 from strategies.loading import Finding, LoadError
 
 SCREENING = "screening "  # the prefix of the progress lines on stderr
-LOAD_FAILED, SUITE_FAILED = 3, 4  # the child's exit codes besides 0 (and a crash's)
+ANSWER = "dezero-survey: "  # the prefix of the child's one line of JSON on stdout
 CHILD_SECONDS = 600.0
 MAX_RESTARTS = 8
 
@@ -63,16 +63,17 @@ def survey_in_child(target: str, excluded: frozenset[str]) -> Capabilities:
                 raise Unloadable(Finding(f"load {target}", f"loading did not finish within {CHILD_SECONDS:g} s")) from exc
             crashed[op] = f"alone it hangs the process (no answer within {CHILD_SECONDS:g} s)"
             continue
-        if child.returncode == 0:
-            found = Capabilities.from_json(child.stdout.strip().splitlines()[-1])
+        answers = [line[len(ANSWER):] for line in child.stdout.splitlines() if line.startswith(ANSWER)]
+        if answers:
+            document = json.loads(answers[-1])
+            if "load error" in document:
+                raise Unloadable(Finding(**document["load error"]))
+            if "suite error" in document:
+                raise RuntimeError(f"the suite's survey of {target} failed (a bug of the suite):\n{document['suite error']}")
+            found = Capabilities.from_json(json.dumps(document))
             left_out = {**found.left_out, **crashed}
             return replace(found, left_out=left_out, graph_ops=tuple(op for op in found.graph_ops
                                                                      if op.name not in left_out))
-        if child.returncode == LOAD_FAILED and child.stdout.strip():
-            document = json.loads(child.stdout.strip().splitlines()[-1])
-            raise Unloadable(Finding(**document["load error"]))
-        if child.returncode == SUITE_FAILED:
-            raise RuntimeError(f"the suite's survey of {target} failed (a bug of the suite):\n{child.stderr}")
         op = _last_screened(child.stderr)
         how = _signal_name(child.returncode) if child.returncode < 0 else f"exit code {child.returncode}"
         if op is None:
@@ -96,8 +97,8 @@ def main() -> None:
     try:
         impl = Implementation.load(args.target)
     except LoadError as exc:
-        print(json.dumps({"load error": vars(exc.finding)}))
-        sys.exit(LOAD_FAILED)
+        print(ANSWER + json.dumps({"load error": vars(exc.finding)}), flush=True)
+        return
     impl.excluded_ops = frozenset(name for name in args.exclude_ops.split(",") if name)
     skip = frozenset(name for name in args.skip.split(",") if name)
 
@@ -107,9 +108,10 @@ def main() -> None:
     try:
         found = capabilities_module.survey(impl, skip=skip, announce=announce).to_json()
     except Exception:
-        traceback.print_exc()
-        sys.exit(SUITE_FAILED)
-    print(found, flush=True)
+        print(ANSWER + json.dumps({"suite error": traceback.format_exc()}), flush=True)
+        return
+    print(ANSWER + found, flush=True)
+    os._exit(0)  # the implementation's own atexit hooks and threads are not the survey's business
 
 
 if __name__ == "__main__":

@@ -25,15 +25,15 @@ def can_time() -> bool:
 
 
 @contextmanager
-def time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Raise :class:`TimedOut` in this thread if the block runs past ``seconds``
-    (0: no limit)."""
+def time_limit(seconds: float, what: str, hint: str = "") -> Iterator[None]:
+    """Raise :class:`TimedOut` ("``what`` did not finish within ``seconds`` s:
+    ``hint``") in this thread if the block runs past ``seconds`` (0: no limit)."""
     if seconds <= 0 or not can_time():
         yield
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise TimedOut(f"{what} did not finish within {seconds:g} s")
+        raise TimedOut(f"{what} did not finish within {seconds:g} s" + (f": {hint}" if hint else ""))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -222,10 +222,12 @@ def _compare(what: str, got: Any, expected: Any, rtol: float, atol: float, cid: 
     if a.shape != b.shape:
         return [Mismatch(cid, what, f"shape {a.shape}, expected {b.shape}")]
     scale = max(1.0, float(np.max(np.abs(b)))) if b.size else 1.0
-    error = np.abs(a - b) - (rtol * np.abs(b) + atol * scale)
+    allowed = rtol * np.abs(b) + atol * scale
+    error = np.abs(a - b) - allowed
     if np.any(error > 0):
         worst = int(np.argmax(error))
-        return [Mismatch(cid, what, f"element {worst}: {a.ravel()[worst]!r}, expected {b.ravel()[worst]!r}")]
+        return [Mismatch(cid, what, f"element {worst}: {a.ravel()[worst]!r}, expected {b.ravel()[worst]!r} "
+                                    f"(allowed difference {np.ravel(allowed)[worst]:.3g}: rtol {rtol:g}, atol {atol:g})")]
     return []
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy.typing as npt
 
-from dezero.core import V, Array, Function, Operand, Variable, _PYTHON_SCALARS
+from dezero._arrays import gradient_dtype
+from dezero._internal import PYTHON_SCALARS
+from dezero.core import V, Array, Function, Operand, Variable
 from dezero.functions.elementwise import Log
 from dezero.functions.shape import unbroadcast
 
@@ -154,13 +156,14 @@ class Power(Function[Variable]):
 def pow(x: Operand, c: Operand) -> Variable:
     """``x ** c``. A Python-number exponent is a constant (the book's ``pow(x, c)``);
     a Variable or array exponent is differentiated too."""
-    if isinstance(c, _PYTHON_SCALARS) and not isinstance(c, bool):
+    if isinstance(c, PYTHON_SCALARS) and not isinstance(c, bool):
         return Pow(c)(x)
     return Power()(x, c)
 
 
 class AsType(Function[Variable]):
-    """Cast to another dtype; the gradient is cast back."""
+    """Cast to another dtype; the gradient is cast back (to float64 for integer
+    input, whose dtype cannot hold a gradient)."""
 
     __slots__ = ("dtype",)
     array_backward = True
@@ -172,7 +175,7 @@ class AsType(Function[Variable]):
         return x.astype(self.dtype)
 
     def backward(self, gy: V) -> V:
-        return AsType(self.inputs[0].dtype).apply(gy)
+        return AsType(gradient_dtype(self.inputs[0].dtype)).apply(gy)
 
 
 def astype(x: Operand, dtype: npt.DTypeLike) -> Variable:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, SupportsIndex, TypeAlias, Union
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from dezero._arrays import array_module
 from dezero.core import V, Array, Function, Operand, Variable, as_variable
 from dezero.functions.linalg import linear
 from dezero.functions.shape import broadcast, reshape, transpose
@@ -105,7 +105,8 @@ def _padded(x: Array, pad: tuple[int, int], fill: float = 0) -> Array:
     if pad == (0, 0):
         return x
     ph, pw = pad
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    padded: Array = array_module(x).pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    return padded
 
 
 def _windows(x: Array, geometry: Geometry, fill: float = 0) -> Array:
@@ -113,6 +114,7 @@ def _windows(x: Array, geometry: Geometry, fill: float = 0) -> Array:
     is the padded input at row ``p * SH + i - PH``, column ``q * SW + j - PW``."""
     oh, ow = geometry.checked_out_size(x.shape[2], x.shape[3])
     (sh, sw), (kh, kw) = geometry.stride, geometry.kernel
+    sliding_window_view = array_module(x).lib.stride_tricks.sliding_window_view
     view = sliding_window_view(_padded(x, geometry.pad, fill), (kh, kw), axis=(2, 3))
     view = view[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw]
     result: Array = view.transpose(0, 1, 4, 5, 2, 3)
@@ -125,11 +127,13 @@ def _scatter_windows(col: Array, image_shape: Shape4, geometry: Geometry) -> Arr
     n, c, h, w = image_shape
     (sh, sw), (ph, pw) = geometry.stride, geometry.pad
     kh, kw, oh, ow = col.shape[2:]
-    image = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
+    xp = array_module(col)
+    image = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
     for i in range(kh):
         for j in range(kw):
             image[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw] += col[:, :, i, j]
-    return np.ascontiguousarray(image[:, :, ph : ph + h, pw : pw + w])
+    result: Array = xp.ascontiguousarray(image[:, :, ph : ph + h, pw : pw + w])
+    return result
 
 
 def _lowest(dtype: np.dtype[Any]) -> float:
@@ -270,11 +274,13 @@ class Conv2d(Function[Variable]):
         return Geometry((W_shape[2], W_shape[3]), self.stride, self.pad)
 
     def forward(self, x: Array, W: Array, b: Array | None = None) -> Array:
+        xp = array_module(x)
         col = _windows(x, self.geometry(W.shape))
-        y = np.tensordot(col, W, ((1, 2, 3), (1, 2, 3)))  # (N, OH, OW, OC)
+        y = xp.tensordot(col, W, ((1, 2, 3), (1, 2, 3)))  # (N, OH, OW, OC)
         if b is not None:
             y = y + b
-        return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+        result: Array = xp.ascontiguousarray(y.transpose(0, 3, 1, 2))
+        return result
 
     def backward(self, gy: V) -> tuple[V | None, ...]:
         x, W = self.inputs_like(gy)[:2]
@@ -305,7 +311,7 @@ class Deconv2d(Function[Variable]):
         geometry = self.geometry(W.shape)
         n, _, h, w = x.shape
         oh, ow = self.outsize or geometry.deconv_out_size(h, w)
-        col = np.tensordot(W, x, (0, 1))  # (C_out, KH, KW, N, H, W)
+        col = array_module(x).tensordot(W, x, (0, 1))  # (C_out, KH, KW, N, H, W)
         col = col.transpose(3, 0, 1, 2, 4, 5)
         y = _scatter_windows(col, (n, W.shape[1], oh, ow), geometry)
         if b is not None:
@@ -335,7 +341,8 @@ class Conv2DGradW(Function[Variable]):
 
     def forward(self, x: Array, gy: Array) -> Array:
         col = _windows(x, self.geometry)  # (N, C, KH, KW, OH, OW)
-        gW: Array = np.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))  # (OC, C, KH, KW)
+        xp = array_module(x)
+        gW: Array = xp.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))  # (OC, C, KH, KW)
         return gW
 
     def backward(self, ggW: V) -> tuple[V | None, V | None]:
@@ -431,7 +438,7 @@ class Pooling(Function[Variable]):
         n, c, kh, kw, oh, ow = col.shape
         col = col.reshape(n, c, kh * kw, oh, ow)
         self.indexes = col.argmax(axis=2)
-        y: Array = np.take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
+        y: Array = array_module(x).take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
         return y
 
     def backward(self, gy: V) -> V:
@@ -469,8 +476,9 @@ class Pooling2DGrad(_MaxPoolingRoute):
     def forward(self, gy: Array) -> Array:
         n, c, oh, ow = gy.shape
         kh, kw = self.geometry.kernel
-        col = np.zeros((n, c, kh * kw, oh, ow), dtype=gy.dtype)
-        np.put_along_axis(col, self.indexes[:, :, None], gy[:, :, None], axis=2)
+        xp = array_module(gy)
+        col = xp.zeros((n, c, kh * kw, oh, ow), dtype=gy.dtype)
+        xp.put_along_axis(col, self.indexes[:, :, None], gy[:, :, None], axis=2)
         return _scatter_windows(col.reshape(n, c, kh, kw, oh, ow), self.input_shape, self.geometry)
 
     def backward(self, ggx: V) -> V:
@@ -487,7 +495,7 @@ class Pooling2DWithIndexes(_MaxPoolingRoute):
         col = _windows(x, self.geometry)
         n, c, kh, kw, oh, ow = col.shape
         col = col.reshape(n, c, kh * kw, oh, ow)
-        y: Array = np.take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
+        y: Array = array_module(x).take_along_axis(col, self.indexes[:, :, None], axis=2)[:, :, 0]
         return y
 
     def backward(self, gy: V) -> V:

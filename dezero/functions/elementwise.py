@@ -7,8 +7,7 @@ constant mask: their second derivative is zero wherever it exists.
 
 from __future__ import annotations
 
-import numpy as np
-
+from dezero._arrays import array_module, gradient_dtype
 from dezero.core import V, Array, Function, Operand, Variable
 
 
@@ -17,7 +16,8 @@ class Sin(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.sin(x)
+        y: Array = array_module(x).sin(x)
+        return y
 
     def backward(self, gy: V) -> V:
         (x,) = self.inputs_like(gy)
@@ -33,7 +33,8 @@ class Cos(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.cos(x)
+        y: Array = array_module(x).cos(x)
+        return y
 
     def backward(self, gy: V) -> V:
         (x,) = self.inputs_like(gy)
@@ -49,7 +50,8 @@ class Tanh(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.tanh(x)
+        y: Array = array_module(x).tanh(x)
+        return y
 
     def backward(self, gy: V) -> V:
         y = self.output_like(gy)
@@ -66,7 +68,8 @@ class Exp(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.exp(x)
+        y: Array = array_module(x).exp(x)
+        return y
 
     def backward(self, gy: V) -> V:
         return gy * self.output_like(gy)
@@ -81,7 +84,8 @@ class Log(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.log(x)
+        y: Array = array_module(x).log(x)
+        return y
 
     def backward(self, gy: V) -> V:
         (x,) = self.inputs_like(gy)
@@ -97,7 +101,8 @@ class Sqrt(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.sqrt(x)
+        y: Array = array_module(x).sqrt(x)
+        return y
 
     def backward(self, gy: V) -> V:
         gx: V = gy / (2 * self.output_like(gy))
@@ -113,7 +118,8 @@ class Square(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array) -> Array:
-        return np.square(x)
+        y: Array = array_module(x).square(x)
+        return y
 
     def backward(self, gy: V) -> V:
         (x,) = self.inputs_like(gy)
@@ -131,7 +137,9 @@ class Sigmoid(Function[Variable]):
 
     def forward(self, x: Array) -> Array:
         # 0.5 * tanh(0.5 x) + 0.5 equals 1 / (1 + exp(-x)) and never overflows.
-        return np.tanh(x * 0.5) * 0.5 + 0.5
+        xp = array_module(x)
+        y: Array = xp.tanh(x * 0.5) * 0.5 + 0.5
+        return y
 
     def backward(self, gy: V) -> V:
         y = self.output_like(gy)
@@ -162,10 +170,12 @@ class Abs(_Masked):
     __slots__ = ()
 
     def forward(self, x: Array) -> Array:
-        return np.abs(x)
+        y: Array = array_module(x).abs(x)
+        return y
 
     def mask(self, x: Array) -> Array:
-        return np.sign(x)
+        y: Array = array_module(x).sign(x)
+        return y
 
 
 def abs(x: Operand) -> Variable:
@@ -178,7 +188,8 @@ class ReLU(_Masked):
     __slots__ = ()
 
     def forward(self, x: Array) -> Array:
-        return np.maximum(x, 0)
+        y: Array = array_module(x).maximum(x, 0)
+        return y
 
     def mask(self, x: Array) -> Array:
         return (x > 0).astype(x.dtype)
@@ -197,10 +208,13 @@ class LeakyReLU(_Masked):
         self.slope = slope
 
     def forward(self, x: Array) -> Array:
-        return np.where(x > 0, x, x * self.slope)
+        y: Array = array_module(x).where(x > 0, x, x * self.slope)
+        return y
 
     def mask(self, x: Array) -> Array:
-        return np.where(x > 0, 1, self.slope).astype(x.dtype)
+        # (the gradient's dtype: an integer mask would truncate the slope to 0)
+        mask: Array = array_module(x).where(x > 0, 1, self.slope).astype(gradient_dtype(x.dtype))
+        return mask
 
 
 def leaky_relu(x: Operand, slope: float = 0.2) -> Variable:
@@ -217,7 +231,8 @@ class Clip(_Masked):
         self.x_max = x_max
 
     def forward(self, x: Array) -> Array:
-        return np.clip(x, self.x_min, self.x_max)
+        y: Array = array_module(x).clip(x, self.x_min, self.x_max)
+        return y
 
     def mask(self, x: Array) -> Array:
         return ((x >= self.x_min) & (x <= self.x_max)).astype(x.dtype)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from dezero import _arrays
-from dezero.core import V, Array, Function, Operand, Variable, _as_input_variables
+from dezero._arrays import array_module
+from dezero._internal import as_input_variables
+from dezero.core import V, Array, Function, Operand, Variable
 from dezero.functions.shape import reshape, swapaxes_last, unbroadcast
 
 
@@ -16,7 +17,7 @@ class MatMul(Function[Variable]):
     array_backward = True
 
     def forward(self, x: Array, W: Array) -> Array:
-        y: Array = np.matmul(x, W)
+        y: Array = array_module(x).matmul(x, W)
         return y
 
     def backward(self, gy: V) -> tuple[V | None, V | None]:
@@ -29,7 +30,7 @@ class MatMul(Function[Variable]):
 def matmul(x: Operand, W: Operand) -> Variable:
     """The matrix product with ``numpy.matmul``'s rules: a 1-D operand is a vector
     (promoted to a matrix and the extra axis removed again); batch axes broadcast."""
-    x, W = _as_input_variables((x, W))
+    x, W = as_input_variables((x, W))
     if x.ndim == 0 or W.ndim == 0:
         raise ValueError(
             f"matmul needs operands of at least one dimension, got shapes {x.shape} and {W.shape}"
@@ -69,7 +70,7 @@ class Linear(Function[Variable]):
 
 
 def linear(x: Operand, W: Operand, b: Operand | None = None) -> Variable:
-    operands = _as_input_variables((x, W) if b is None else (x, W, b))
+    operands = as_input_variables((x, W) if b is None else (x, W, b))
     x, W = operands[0], operands[1]
     if x.ndim == 2 and W.ndim == 2 and x.shape[1] == W.shape[0]:
         if b is None:

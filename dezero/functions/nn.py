@@ -7,20 +7,13 @@ from typing import Any
 import numpy as np
 
 from dezero import _arrays, _random
+from dezero._arrays import array_module
 from dezero._config import Config
-from dezero.core import (
-    V,
-    Array,
-    Function,
-    Operand,
-    Variable,
-    _as_input_variables,
-    as_array,
-    as_variable,
-)
+from dezero._internal import as_input_variables
+from dezero.core import V, Array, Function, Operand, Variable, as_array, as_variable
 from dezero.functions.elementwise import Sigmoid, log
 from dezero.functions.reduction import sum
-from dezero.functions.shape import get_item
+from dezero.functions.shape import get_item, reshape, unbroadcast
 
 
 class Softmax(Function[Variable]):
@@ -31,7 +24,7 @@ class Softmax(Function[Variable]):
         self.axis = axis
 
     def forward(self, x: Array) -> Array:
-        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        e = array_module(x).exp(x - x.max(axis=self.axis, keepdims=True))
         y: Array = e / e.sum(axis=self.axis, keepdims=True)
         return y
 
@@ -73,34 +66,53 @@ def _batch_size(shape: tuple[int, ...]) -> int:
     return shape[0] if shape else 1
 
 
-def _check_same_shape(name: str, a: Variable, b: Variable) -> None:
-    if a.shape != b.shape:
+def _check_broadcastable(name: str, a: Variable, b: Variable) -> None:
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{name}: the shapes {a.shape} and {b.shape} do not broadcast") from None
+
+
+def _as_shape_of(name: str, t: Variable, x: Variable) -> Variable:
+    """``t`` reshaped to ``x``'s shape when their numbers of axes differ, as the book
+    does for its targets (a (N,) target against (N, 1) logits is paired element by
+    element, not broadcast)."""
+    if t.ndim == x.ndim:
+        return t
+    if t.size != x.size:
         raise ValueError(
-            f"{name}: the shapes {a.shape} and {b.shape} differ; reshape one of them "
-            "explicitly (broadcasting here would silently compare every pair)"
+            f"{name}: a target of shape {t.shape} cannot take the shape {x.shape} of the input"
         )
+    return reshape(t, x.shape)
 
 
 class MeanSquaredError(Function[Variable]):
-    """``sum((x0 - x1) ** 2) / len(x0)``: summed over features, averaged over the
-    batch (first) axis, as in the book."""
+    """``sum((x0 - x1) ** 2) / len(x0 - x1)``: summed over features, averaged over the
+    batch (first) axis, as in the book. The operands broadcast against each other
+    (``len`` is that of the broadcast difference, as in the book); each gradient is
+    summed back to its operand's shape (the book returns the broadcast shape)."""
 
     __slots__ = ()
     array_backward = True
 
     def forward(self, x0: Array, x1: Array) -> Array:
         diff = x0 - x1
-        return np.asarray((diff * diff).sum() / _batch_size(diff.shape))
+        y: Array = array_module(diff).asarray((diff * diff).sum() / _batch_size(diff.shape))
+        return y
 
     def backward(self, gy: V) -> tuple[V | None, V | None]:
         x0, x1 = self.inputs_like(gy)
-        gx0: V = gy * (x0 - x1) * (2.0 / _batch_size(x0.shape))
-        return (gx0 if self.needs_grad(0) else None, -gx0 if self.needs_grad(1) else None)
+        diff = x0 - x1
+        g: V = gy * diff * (2.0 / _batch_size(diff.shape))
+        return (
+            unbroadcast(g, x0.shape) if self.needs_grad(0) else None,
+            unbroadcast(-g, x1.shape) if self.needs_grad(1) else None,
+        )
 
 
 def mean_squared_error(x0: Operand, x1: Operand) -> Variable:
-    x0, x1 = _as_input_variables((x0, x1))
-    _check_same_shape("mean_squared_error", x0, x1)
+    x0, x1 = as_input_variables((x0, x1))
+    _check_broadcastable("mean_squared_error", x0, x1)
     return MeanSquaredError()(x0, x1)
 
 
@@ -112,13 +124,16 @@ class SoftmaxCrossEntropy(Function[Variable]):
 
     def forward(self, x: Array, t: Array) -> Array:
         n = x.shape[0]
+        xp = array_module(x)
         log_p = x - _arrays.logsumexp(x, axis=1)
-        return np.asarray(-log_p[np.arange(n), t.ravel()].sum() / n)
+        y: Array = xp.asarray(-log_p[xp.arange(n), t.ravel()].sum() / n)
+        return y
 
     def backward(self, gy: V) -> tuple[V, None]:
         x = self.inputs_like(gy)[0]
         n, classes = x.shape
-        one_hot = np.eye(classes, dtype=x.dtype)[self.inputs[1].array.ravel()]
+        labels = self.inputs[1].array
+        one_hot = array_module(labels).eye(classes, dtype=x.dtype)[labels.ravel()]
         gx: V = (Softmax(1).apply(x) - one_hot) * (gy / n)
         return gx, None
 
@@ -150,42 +165,54 @@ def _check_labels(labels: Array, classes: int) -> None:
 
 class SigmoidCrossEntropy(Function[Variable]):
     """``sum(softplus(x) - t * x) / len(x)``, the logistic loss of logits ``x``
-    against targets ``t`` in [0, 1], computed without overflow."""
+    against targets ``t`` in [0, 1], computed without overflow. ``x`` and ``t``
+    broadcast against each other; each gradient is summed back to its shape."""
 
     __slots__ = ()
     array_backward = True
 
     def forward(self, x: Array, t: Array) -> Array:
-        loss = np.logaddexp(0, x) - t * x
-        return np.asarray(loss.sum() / _batch_size(x.shape), dtype=x.dtype)
+        xp = array_module(x)
+        loss = xp.logaddexp(0, x) - t * x
+        y: Array = xp.asarray(loss.sum() / _batch_size(x.shape), dtype=x.dtype)
+        return y
 
     def backward(self, gy: V) -> tuple[V | None, V | None]:
         x, t = self.inputs_like(gy)
         scale = gy / _batch_size(x.shape)
-        gx = (Sigmoid().apply(x) - t) * scale if self.needs_grad(0) else None
-        gt = -x * scale if self.needs_grad(1) and t.dtype.kind == "f" else None
+        gx = unbroadcast((Sigmoid().apply(x) - t) * scale, x.shape) if self.needs_grad(0) else None
+        gt = unbroadcast(-x * scale, t.shape) if self.needs_grad(1) and t.dtype.kind == "f" else None
         return gx, gt
 
 
 def sigmoid_cross_entropy(x: Operand, t: Operand) -> Variable:
-    x, t = _as_input_variables((x, t))
-    _check_same_shape("sigmoid_cross_entropy", x, t)
+    """The logistic loss of logits ``x`` against targets ``t``, averaged over
+    ``len(x)``. A target with another number of axes is first reshaped to ``x``'s
+    shape, as in the book; otherwise the two broadcast."""
+    x, t = as_input_variables((x, t))
+    t = _as_shape_of("sigmoid_cross_entropy", t, x)
+    _check_broadcastable("sigmoid_cross_entropy", x, t)
     return SigmoidCrossEntropy()(x, t)
 
 
 def binary_cross_entropy(p: Operand, t: Operand) -> Variable:
-    """``-sum(t log p + (1 - t) log(1 - p)) / len(p)`` for probabilities ``p``.
+    """``-sum(t log p + (1 - t) log(1 - p)) / len(t)`` for probabilities ``p``.
+
+    A target with another number of axes is first reshaped to ``p``'s shape, as in
+    the book; otherwise the two broadcast, and the sum runs over the broadcast
+    shape (divided by ``len(t)``, as in the book).
 
     The book clips ``p`` (which silently zeroes gradients); here ``p`` outside [0, 1]
     is a ``ValueError`` and ``p`` of exactly 0 or 1 gives an infinite loss, as the
     formula does.
     """
-    p, t = _as_input_variables((p, t))
-    _check_same_shape("binary_cross_entropy", p, t)
+    p, t = as_input_variables((p, t))
+    t = _as_shape_of("binary_cross_entropy", t, p)
+    _check_broadcastable("binary_cross_entropy", p, t)
     if p.size and (p.array.min() < 0 or p.array.max() > 1):
         raise ValueError("binary_cross_entropy needs probabilities p in [0, 1]")
     log_likelihood = t * log(p) + (1 - t) * log(1 - p)
-    return -sum(log_likelihood) / _batch_size(p.shape)
+    return -sum(log_likelihood) / _batch_size(t.shape)
 
 
 def accuracy(y: Operand, t: Operand) -> Variable:
@@ -206,23 +233,20 @@ class Dropout(Function[Variable]):
     """``x * mask / (1 - ratio)``: the elements the boolean ``mask`` keeps, scaled up so
     that the expected value is ``x``. Backward multiplies by the same mask and scale."""
 
-    __slots__ = ("mask", "ratio")
+    __slots__ = ("mask", "ratio", "scale")
     array_backward = True
 
-    def __init__(self, mask: Array, ratio: float) -> None:
+    def __init__(self, mask: Array, ratio: float, scale: Array) -> None:
         self.mask = mask
         self.ratio = ratio
-
-    def _scale(self, like: Array | Variable) -> Array:
-        """``1 - ratio`` in the dtype of ``like`` (the book's ``scale``)."""
-        return np.array(1.0 - self.ratio, dtype=like.dtype)
+        self.scale = scale  # 1 - ratio, in the input's dtype (the book's ``scale``)
 
     def forward(self, x: Array) -> Array:
-        y: Array = x * self.mask / self._scale(x)
+        y: Array = x * self.mask / self.scale
         return y
 
     def backward(self, gy: V) -> V:
-        gx: V = gy * self.mask / self._scale(gy)
+        gx: V = gy * self.mask / self.scale
         return gx
 
 
@@ -245,13 +269,14 @@ def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator 
         return x
     if x.dtype.kind != "f":
         raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
-    keep = _random.uniform01(x.shape, rng) > dropout_ratio
-    return Dropout(keep, dropout_ratio)(x)
+    xp = array_module(x.data)  # the mask is drawn in host memory (the book's draw): moved to x's device
+    keep: Array = xp.asarray(_random.uniform01(x.shape, rng) > dropout_ratio)
+    return Dropout(keep, dropout_ratio, xp.asarray(1.0 - dropout_ratio, dtype=x.dtype))(x)
 
 
 def embed_id(x: Any, W: Operand) -> Variable:
     """Rows of ``W`` selected by the integer ids ``x`` (``W[x]``)."""
-    ids = as_variable(x).array if isinstance(x, Variable) else np.asarray(x)
+    ids = x.array if isinstance(x, Variable) else as_array(x)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"embed_id needs integer ids, got dtype {ids.dtype}")
     return get_item(W, ids)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dezero._arrays import array_module, is_array
 from dezero._config import Config
 from dezero.core import V, Array, Function, Operand, Variable, as_variable
 
@@ -54,10 +55,10 @@ class BatchNorm(Function[Variable]):
             # Kept for backward: the running averages may change in place later.
             center, var = self.running_mean.copy(), self.running_var.copy()
             self.test_center, self.test_var = center, var
-        inv_std = 1 / np.sqrt(var + self.eps)
+        inv_std = 1 / array_module(x).sqrt(var + self.eps)
         x_hat = (x - center.reshape(shape)) * inv_std.reshape(shape)
         y: Array = gamma.reshape(shape) * x_hat + beta.reshape(shape)
-        return y.astype(np.result_type(x, gamma, beta), copy=False)
+        return y.astype(np.result_type(x.dtype, gamma.dtype, beta.dtype), copy=False)
 
     def backward(self, gy: V) -> tuple[V | None, V | None, V | None]:
         x, gamma, _ = self.inputs_like(gy)
@@ -72,7 +73,8 @@ class BatchNorm(Function[Variable]):
             if self.needs_grad(0):
                 gx = g * inv_std * (gy - _mean(gy, axes) - x_hat * _mean(gy * x_hat, axes))
         else:
-            inv_std_data = (1 / np.sqrt(self.test_var + self.eps)).reshape(shape).astype(x.dtype)
+            xp = array_module(self.test_var)
+            inv_std_data = (1 / xp.sqrt(self.test_var + self.eps)).reshape(shape).astype(x.dtype)
             x_hat = (x - self.test_center.reshape(shape).astype(x.dtype)) * inv_std_data
             if self.needs_grad(0):
                 gx = g * inv_std_data * gy
@@ -111,9 +113,9 @@ def batch_norm(
             )
     for name, stat in (("mean", mean), ("var", var)):
         data = stat.array if isinstance(stat, Variable) else stat
-        if not isinstance(data, np.ndarray) or data.dtype.kind != "f":
+        if not is_array(data) or data.dtype.kind != "f":
             raise TypeError(f"batch_norm: {name} must be a floating-point ndarray (updated in place)")
-        if Config.train and not data.flags.writeable:
+        if Config.train and getattr(data.flags, "writeable", True) is False:
             raise ValueError(f"batch_norm: {name} must be writeable: training mode updates it in place")
         running.append(data)
     if not 0 <= decay <= 1:

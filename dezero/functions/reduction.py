@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dezero import _arrays
+from dezero._arrays import gradient_dtype
 from dezero.core import V, Array, Function, Operand, Variable, as_variable
 from dezero.functions.shape import broadcast
 
@@ -70,7 +71,7 @@ class _Extremum(Function[Variable]):
         is_extreme = x == y_kept
         weights: Array = is_extreme / is_extreme.sum(axis=self.axis, keepdims=True)
         gy = broadcast(_keepdims(gy, x.shape, self.axis, self.keepdims), x.shape)
-        gx: V = gy * weights.astype(x.dtype)
+        gx: V = gy * weights.astype(gradient_dtype(x.dtype))  # 1/k: not an integer
         return gx
 
 

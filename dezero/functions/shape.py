@@ -13,6 +13,7 @@ from typing import Any, SupportsIndex
 import numpy as np
 
 from dezero import _arrays
+from dezero._arrays import array_module
 from dezero.core import V, Array, Function, Operand, Variable, as_variable
 
 
@@ -96,8 +97,8 @@ class GetItem(Function[Variable]):
         self.slices = slices
 
     def forward(self, x: Array) -> Array:
-        y: Array = x[self.slices]
-        return np.asarray(y)
+        y: Array = array_module(x).asarray(x[self.slices])  # a NumPy scalar as a 0-d array
+        return y
 
     def backward(self, gy: V) -> V:
         return GetItemGrad(self.slices, self.inputs[0].shape).apply(gy)
@@ -114,8 +115,9 @@ class GetItemGrad(Function[Variable]):
         self.in_shape = in_shape
 
     def forward(self, gy: Array) -> Array:
-        gx = np.zeros(self.in_shape, dtype=gy.dtype)
-        np.add.at(gx, self.slices, gy)
+        xp = array_module(gy)
+        gx: Array = xp.zeros(self.in_shape, dtype=gy.dtype)
+        xp.add.at(gx, self.slices, gy)
         return gx
 
     def backward(self, ggx: V) -> V:
@@ -136,7 +138,8 @@ class BroadcastTo(Function[Variable]):
         self.shape = shape
 
     def forward(self, x: Array) -> Array:
-        return np.broadcast_to(x, self.shape)
+        y: Array = array_module(x).broadcast_to(x, self.shape)
+        return y
 
     def backward(self, gy: V) -> V:
         return unbroadcast(gy, self.inputs[0].shape)

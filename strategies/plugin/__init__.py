@@ -17,6 +17,8 @@ One module per job:
   about are *not applicable*; the skips and xfails files;
 - :mod:`~strategies.plugin.limits`: a time limit per example and a memory cap per
   process, so a hang or a runaway allocation becomes a failure;
+- :mod:`~strategies.plugin.examples`: what each example draws, remembered so
+  that a failure becomes a script that replays it;
 - :mod:`~strategies.plugin.state`: global state a test changed (grad mode, NumPy's
   error settings and random state, warning filters, the recursion limit) is put
   back, and the change reported;
@@ -31,6 +33,7 @@ pytest_plugins = [
     "strategies.plugin.session",
     "strategies.plugin.gating",
     "strategies.plugin.limits",
+    "strategies.plugin.examples",
     "strategies.plugin.state",
     "strategies.plugin.reporting",
     "strategies.plugin.verdict",

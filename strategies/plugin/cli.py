@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from pathlib import Path
+
+from strategies.plugin.options import suite_directory
 
 USAGE = """usage: dezero-check PATH_OR_MODULE [pytest options]
 
@@ -32,15 +33,6 @@ Common options:
   -k EXPRESSION              only the properties whose names match
 Any other pytest option is passed on.
 """
-
-
-def suite_directory() -> Path:
-    """The folder of the installed properties (``dezero_check``), or of this
-    repository's ``tests`` when the distribution is not installed."""
-    spec = importlib.util.find_spec("dezero_check")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parents[2] / "tests"
 
 
 def _has_xdist() -> bool:

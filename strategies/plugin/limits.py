@@ -28,8 +28,8 @@ from strategies.plugin.options import is_active
 from strategies.timeouts import time_limit
 
 WHOLE_TEST_FACTOR = 30
-HANG = ("{what} (limit: {option}): a hang or an endless loop in the implementation; the example is "
-        "shown as drawn, not shrunk")
+HANG = ("a hang or an endless loop in the implementation (the limit is {option}); the example is shown as "
+        "drawn, not shrunk")
 
 
 class ImplementationExited(Exception):
@@ -52,7 +52,7 @@ def _limited(inner: Callable[..., Any], seconds: float) -> Callable[..., Any]:
 
     @functools.wraps(inner)
     def one_example(*args: Any, **kwargs: Any) -> Any:
-        with time_limit(seconds, HANG.format(what="the example", option="--time-limit")):
+        with time_limit(seconds, "the example", HANG.format(option="--time-limit")):
             return guarded(*args, **kwargs)
 
     return one_example
@@ -71,7 +71,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
             return (yield)
         finally:
             handle.inner_test = original
-    with time_limit(seconds * WHOLE_TEST_FACTOR, HANG.format(what="the test", option="--time-limit x 30")):
+    with time_limit(seconds * WHOLE_TEST_FACTOR, "the test", HANG.format(option=f"--time-limit x {WHOLE_TEST_FACTOR}")):
         return (yield)
 
 

@@ -3,6 +3,7 @@ from any directory."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import warnings
 from pathlib import Path
@@ -67,6 +68,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "that fail many properties",
     )
     parser.addini("dezero_suite", "run the DeZero property suite even without --impl", type="bool", default=False)
+
+
+def suite_directory() -> Path:
+    """The folder of the installed properties (``dezero_check``), or of this
+    repository's ``tests`` when the distribution is not installed."""
+    spec = importlib.util.find_spec("dezero_check")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations))).resolve()
+    return Path(__file__).resolve().parents[2] / "tests"
+
+
+def is_property(item: pytest.Item) -> bool:
+    """Whether ``item`` is one of the suite's properties (not a test of its own)."""
+    return Path(str(item.path)).resolve().is_relative_to(suite_directory() / "properties")
 
 
 def is_active(config: pytest.Config) -> bool:

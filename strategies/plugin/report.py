@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ EXAMPLES_KEY = "dezero_examples"
 SCRIPT_KEY = "dezero_script"
 DOT_KEY = "dezero_dot"
 ERROR_KEY = "dezero_error"
+CULPRIT_KEY = "dezero_culprit"
 
 
 def first_line(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
@@ -37,7 +39,10 @@ def first_line(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
     while getattr(exc, "exceptions", None):  # an exception group: its first failure
         exc = exc.exceptions[0]  # type: ignore[attr-defined]
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:200]
+    if not text and exc.__traceback__ is not None:  # a bare assert: show the line that failed
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        return f"{type(exc).__name__} at {frame.filename}:{frame.lineno}: {frame.line}"[:300]
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
 _PHASE = re.compile(r"during (\w+) phase.*?(\d+) passing, (\d+) failing", re.S)
 
@@ -59,6 +64,8 @@ class Row:
     status: str  # "pass", "fail", "not applicable", "skipped", "xfail", "xpass"
     examples: int | None = None
     reason: str = ""
+    culprit: str = ""  # the first rule found wrong, for a failing graph property
+    inherited: str = ""  # for a failure: why the book's DeZero fails it too, at this stage
     script: str = ""  # the failure's counterexample, relative to the report
     dot: str = ""  # its graph in Graphviz DOT
     picture: str = ""  # and as SVG, when Graphviz is installed
@@ -77,17 +84,18 @@ def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | N
     if report.failed and report.when != "call":
         # An error in setup or teardown, or a worker that crashed (pytest-xdist
         # reports it with when="???"): the test failed without a call report.
-        text = str(report.longrepr).strip().splitlines()
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = [str(crash.message)] if crash is not None else str(report.longrepr).strip().splitlines()[-1:]
         phase = report.when if report.when in ("setup", "teardown") else "crash"
-        return Row(report.nodeid, level, "fail", reason=f"{phase}: {text[-1] if text else ''}"[:300]), None
+        return Row(report.nodeid, level, "fail", reason=f"{phase}: {text[0] if text else ''}"[:300]), None
     if report.when != "call":
         return None, None
     status = {"passed": "pass", "failed": "fail", "skipped": "skipped"}[report.outcome]
     if hasattr(report, "wasxfail"):
         status = "xfail" if report.skipped else "xpass"
-    examples, error = props.get(EXAMPLES_KEY), props.get(ERROR_KEY)
+    examples, error, culprit = props.get(EXAMPLES_KEY), props.get(ERROR_KEY), props.get(CULPRIT_KEY)
     row = Row(report.nodeid, level, status, examples if isinstance(examples, int) else None,
-              reason=error if isinstance(error, str) else "")
+              reason=error if isinstance(error, str) else "", culprit=culprit if isinstance(culprit, str) else "")
     script, dot = props.get(SCRIPT_KEY), props.get(DOT_KEY)
     return row, ((script, dot) if isinstance(script, str) and isinstance(dot, str) else None)
 
@@ -123,8 +131,10 @@ def save_failure(path: Path, row: Row, script: str, dot: str) -> None:
     failures_dir.mkdir(parents=True, exist_ok=True)
     stem = _file_stem(row.nodeid)
     (failures_dir / f"{stem}.py").write_text(script)
-    (failures_dir / f"{stem}.dot").write_text(dot)
     row.script = f"{failures_dir.name}/{stem}.py"
+    if not dot:
+        return
+    (failures_dir / f"{stem}.dot").write_text(dot)
     row.dot = f"{failures_dir.name}/{stem}.dot"
     dot_program = shutil.which("dot")
     if dot_program:
@@ -162,18 +172,76 @@ def one_per_test(rows: list[Row]) -> list[Row]:
     return list(kept.values())
 
 
+INHERITED = "the book's DeZero fails this too"
+
+
+def _counts(rows: list[Row]) -> dict[str, int]:
+    counts = {"pass": 0, "fail": 0, "inherited": 0, "not applicable": 0, "skipped": 0, "xfail": 0, "xpass": 0}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+        if row.status == "fail" and row.inherited:
+            counts["inherited"] += 1
+    return counts
+
+
+def checklist(rows: list[Row]) -> list[str]:
+    """One line per capability level, in the order of the book's stages: a mark, the
+    level, where it begins in the book, and its counts."""
+    rows = one_per_test(rows)
+    meanings = {name: (meaning, steps) for name, meaning, steps in LEVELS}
+    lines = []
+    for level in (LOADING, *LEVEL_NAMES):
+        mine = [r for r in rows if r.level == level]
+        if not mine:
+            continue
+        c = _counts(mine)
+        mark = "FAIL" if c["fail"] > c["inherited"] else ("fail*" if c["fail"] else ("ok" if c["pass"] else "n/a"))
+        meaning, steps = meanings.get(level, ("the implementation loads, and its parts import", ""))
+        where = f" (the book's {steps})" if steps else ""
+        parts = [f"{c['pass']} pass", f"{c['fail']} fail" + (f" ({c['inherited']} inherited from the book)"
+                                                             if c["inherited"] else "")]
+        parts += [f"{c[k]} {k}" for k in ("not applicable", "skipped", "xfail", "xpass") if c[k]]
+        lines.append(f"[{mark:>5}] {level:<12} {meaning}{where}: {', '.join(parts)}")
+    return lines
+
+
+def failure_notes(row: Row) -> list[str]:
+    """What a learner needs under one failure: the culprit, the reason, the book's
+    verdict, the script."""
+    notes = [f"why: {row.reason}"] if row.reason else []
+    if row.culprit:
+        notes.insert(0, f"culprit: {row.culprit}")
+    if row.inherited:
+        notes.append(f"{INHERITED}: {row.inherited}")
+    if row.script:
+        notes.append(f"reproduce: python {row.script}" + (f" (graph: {row.picture or row.dot})" if row.dot else ""))
+    return notes
+
+
 def _markdown(rows: list[Row], header: dict[str, str]) -> str:
     lines = ["# Conformance report", ""]
     lines += [f"- {key}: {value}" for key, value in header.items()]
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
-    lines += ["- results: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), ""]
+    c = _counts(rows)
+    lines += ["- results: " + ", ".join(f"{n} {status}" for status, n in c.items() if n), ""]
+    lines += ["## Checklist", "", "```", *checklist(rows), "```", ""]
+    failures = [r for r in rows if r.status == "fail"]
+    if failures:
+        lines += ["## Failures", ""]
+        for row in failures:
+            lines.append(f"- **{row.level}** `{row.nodeid.split('::', 1)[-1]}`")
+            lines += [f"  - {note}" for note in failure_notes(row)]
+        lines.append("")
+    lines += ["## Every property", ""]
     lines += ["| level | property | result | examples | why | counterexample |", "|---|---|---|---|---|---|"]
     for row in rows:
         name = row.nodeid.split("::", 1)[-1]
-        link = f"[script]({row.script}), [graph]({row.picture or row.dot})" if row.script else ""
-        why = row.reason.replace("|", "\\|").replace("\n", " ")[:160]
+        link = f"[script]({row.script})" if row.script else ""
+        if row.picture or row.dot:
+            link += f", [graph]({row.picture or row.dot})"
+        why = (f"{row.culprit}; " if row.culprit else "") + row.reason
+        if row.inherited:
+            why += f" ({INHERITED}: {row.inherited})"
+        why = why.replace("|", "\\|").replace("\n", " ")[:300]
         examples = "" if row.examples is None else str(row.examples)
         lines.append(f"| {row.level} | `{name}` | {row.status} | {examples} | {why} | {link} |")
     return "\n".join(lines) + "\n"

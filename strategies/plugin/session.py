@@ -144,7 +144,10 @@ def header(run: SuiteRun) -> dict[str, str]:
         return lines
     lines["capability levels"] = ", ".join(name for name in LEVEL_NAMES if name in caps.levels) or "none"
     lines["ops offered"] = f"{len(caps.ops)} of the catalogue's, {len(caps.graph_ops)} in random graphs"
-    for i, note in enumerate([*caps.notes, *(str(f) for f in caps.findings)]):
+    left_out = [f"{which} leave out " + "; ".join(f"`{name}`: {why}" for name, why in sorted(ops.items()))
+                for which, ops in (("random graphs", caps.left_out), ("higher-order graphs", caps.left_out_twice))
+                if ops]
+    for i, note in enumerate([*left_out, *caps.notes, *(str(f) for f in caps.findings)]):
         lines[f"note {i + 1}"] = note
     return lines
 

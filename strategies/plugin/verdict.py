@@ -43,10 +43,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     stats = getattr(reporter, "stats", {}) if reporter is not None else {}
-    checked = [r for r in stats.get("passed", []) + stats.get("failed", [])
-               if getattr(r, "when", "") == "call" and _level(r) != LOADING]
+    properties = [r for reports in stats.values() for r in reports
+                  if isinstance(r, pytest.TestReport) and _level(r) is not None]
+    checked = [r for r in properties if r.when == "call" and r.outcome in ("passed", "failed") and _level(r) != LOADING]
     why: list[str] = []
-    if not checked and not stats.get("error") and session.testscollected:
+    if properties and not checked and not stats.get("error"):
         reason = f"it did not load: {run.load_error}" if run.load_error else "no property applies to it"
         why.append(f"nothing could be checked on {run.target}: {reason}")
     required = [level.strip() for level in config.getoption("require").split(",") if level.strip()]
@@ -60,9 +61,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def _level(report: pytest.TestReport) -> str:
-    levels = dict(report.user_properties).get(LEVELS_KEY, [])
-    return level_of([str(x) for x in levels] if isinstance(levels, list) else [])
+def _level(report: pytest.TestReport) -> str | None:
+    """The level of a property's report (None for a test that is not a property)."""
+    levels = dict(report.user_properties).get(LEVELS_KEY)
+    return level_of([str(x) for x in levels]) if isinstance(levels, list) else None
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

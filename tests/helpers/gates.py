@@ -32,3 +32,13 @@ def offered_name(impl: Implementation, module: str, name: str) -> Any:
     if found is None:
         pytest.skip(f"not applicable: the implementation has no {module}.{name}")
     return found
+
+
+# The dtypes of the graph properties: float32 is checked where the book has it,
+# from its layers on (their dtype argument, step 44); its earlier programs compute in
+# float64 (and under NumPy 2 a Python number operand promotes float32 there).
+DTYPES = [
+    "float64",
+    pytest.param("float32", marks=pytest.mark.requires(
+        "layers", why="float32 enters the book with its layers' dtype (step 44); before, it computes in float64")),
+]

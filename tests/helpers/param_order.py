@@ -41,7 +41,7 @@ def _build(impl: Implementation, description: Description, numbers: Iterator[int
     layer = impl.submodule("layers").Layer()
     for name, child in description:
         if child is None:
-            value: Any = impl.package.Parameter(np.array(float(next(numbers))))
+            value: Any = impl.attr("Parameter")(np.array(float(next(numbers))))
         else:
             value = _build(impl, child, numbers)
         setattr(layer, name, value)

@@ -14,14 +14,14 @@ from strategies.numerics import side_by_side
 from strategies.ops import BY_NAME
 from strategies.ops_nn import NN_OPS
 
-from ..helpers.gates import skip_unless_offered
+from ..helpers.gates import DTYPES, skip_unless_offered
 
 pytestmark = pytest.mark.requires("forward")
 
 RTOL = {"float64": 1e-9, "float32": 1e-4}
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", DTYPES)
 @given(data=st.data())
 def test_every_value_matches_numpy(impl: Implementation, dtype: str, data: st.DataObject) -> None:
     spec = draw_graph(data, impl, dtype=dtype)

@@ -20,13 +20,13 @@ from strategies.implementation import Implementation
 from strategies.numerics import directional, leaf_arrays
 from strategies.ops import BY_NAME, CATALOGUE
 
-from ..helpers.gates import skip_unless_offered
+from ..helpers.gates import DTYPES, skip_unless_offered
 from ..helpers.oracles import assert_vjp_matches
 
 pytestmark = pytest.mark.requires("core")
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", DTYPES)
 @given(data=st.data())
 def test_gradients_match_complex_step(impl: Implementation, dtype: str, data: st.DataObject) -> None:
     spec = draw_graph(data, impl, dtype=dtype)

@@ -39,7 +39,7 @@ H = 1e-4  # central-difference step, far inside the strategy's margin from kinks
 
 
 def _twice_differentiable(impl: Implementation) -> tuple[Op, ...]:
-    return tuple(op for op in capabilities(impl).graph_ops if op.twice)
+    return capabilities(impl).graph_ops_twice
 
 
 def _first_grads(impl: Implementation, spec: GraphSpec, w: Array, leaves: Sequence[Array]) -> list[Array]:

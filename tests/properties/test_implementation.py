@@ -27,8 +27,8 @@ def test_program_runs_to_its_end(impl: Implementation) -> None:
         pytest.skip("not applicable: not a program file")
     errors = [f for f in impl.findings if f.kind == "program"]
     if errors:
-        pytest.fail("the program's own code raised (its definitions before and after were kept):\n"
-                    + "\n".join(f"  {f}" for f in errors), pytrace=False)
+        pytest.fail(f"the program's own code raised at {errors[0]} (its definitions before and after were kept)"
+                    + "".join(f"; and at {f}" for f in errors[1:]), pytrace=False)
 
 
 @pytest.mark.parametrize("module", MODULES)

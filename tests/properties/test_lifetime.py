@@ -16,10 +16,10 @@ from strategies.backprop import backward, cotangents
 from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
+from strategies.instrument import upstream_functions
 from strategies.numerics import gradient_scale, side_by_side, tolerance, value_vjp
 from strategies.protocols import VariableLike, grad_array
 
-from ..helpers.graphs import upstream_functions
 from ..helpers.refcount import cyclic_gc_disabled
 
 

@@ -65,6 +65,8 @@ def test_two_backward_passes_accumulate_twice(impl: Implementation, data: st.Dat
         [z if g is None else g for g, z in zip(twice, zero)],
         [z if g is None else 2 * g for g, z in zip(once, zero)], 2 * w,
     )
+    if not hasattr(built.output, "cleargrad"):
+        return  # the book adds cleargrad at step 14
     for leaf in built.leaves:
         leaf.cleargrad()
         assert leaf.grad is None, "[cleargrad] grad is not None after cleargrad()"

@@ -18,10 +18,8 @@ from strategies.backprop import backward, cotangents
 from strategies.drawing import draw_graph
 from strategies.graph import build
 from strategies.implementation import Implementation
+from strategies.instrument import recording_calls, upstream_functions
 from strategies.protocols import FunctionLike, VariableLike, grad_array
-
-from ..helpers.graphs import upstream_functions
-from ..helpers.instrument import recording_backward
 
 pytestmark = pytest.mark.requires("core")
 
@@ -43,8 +41,9 @@ def test_each_function_runs_once_after_all_its_consumers(impl: Implementation, d
     everything = upstream_functions(built.values.values())
     w = data.draw(cotangents(y.data.shape), label="cotangent")
 
-    with recording_backward(everything) as calls:
+    with recording_calls(everything) as recorded:
         backward(impl, y, w)
+    calls = [call.function for call in recorded]
 
     def label(f: FunctionLike) -> str:
         return names.get(id(f), type(f).__name__)

@@ -15,10 +15,12 @@ from strategies.graph import build
 from strategies.implementation import Implementation
 from strategies.protocols import grad_array
 
+from ..helpers.gates import DTYPES
+
 pytestmark = pytest.mark.requires("core")
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", DTYPES)
 @given(data=st.data())
 def test_grads_have_their_variables_shape_and_dtype(impl: Implementation, dtype: str, data: st.DataObject) -> None:
     spec = draw_graph(data, impl, dtype=dtype)

@@ -101,7 +101,7 @@ def _draw_setup(impl: Implementation, data: st.DataObject) -> Setup:
     params, owner = [], []
     for k, shape in enumerate(shapes):
         where = data.draw(st.sampled_from(sorted(subs)), label=f"p{k} in")
-        param = impl.package.Parameter(data.draw(_values(shape, dtype), label=f"p{k}"))
+        param = impl.attr("Parameter")(data.draw(_values(shape, dtype), label=f"p{k}"))
         setattr(subs[where], f"p{k}", param)
         params.append(param)
         owner.append(where)
@@ -337,7 +337,7 @@ def _random_model(impl: Implementation, data: st.DataObject, dtype: str) -> tupl
             else:
                 part = layers.Layer()
                 for j, shape in enumerate(sizes):
-                    setattr(part, f"w{j}", impl.package.Parameter(np.zeros(shape, dtype=dtype)))
+                    setattr(part, f"w{j}", impl.attr("Parameter")(np.zeros(shape, dtype=dtype)))
             setattr(model, f"l{k}", part)
         return model
 

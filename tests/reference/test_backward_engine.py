@@ -184,10 +184,19 @@ def test_a_seed_that_is_not_a_variable_is_a_type_error() -> None:
         y.backward()
 
 
-def test_an_integer_seed_is_a_type_error() -> None:
+def test_an_integer_seed_is_cast_to_the_output_dtype() -> None:
+    x = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    y = x * 3.0
+    y.grad = Variable(np.array([1, 2]))
+    y.backward()
+    assert x.grad is not None and x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.array, [3.0, 6.0])
+
+
+def test_a_seed_that_is_not_numeric_is_a_type_error() -> None:
     y = Variable(np.array([1.0, 2.0])) * 3.0
-    y.grad = Variable(np.array([1, 1]))
-    with pytest.raises(TypeError, match="the seed gradient must be floating-point, got int64"):
+    y.grad = Variable(np.array(["a", "b"]))
+    with pytest.raises(TypeError, match="the seed gradient must be numeric, got <U1"):
         y.backward()
 
 

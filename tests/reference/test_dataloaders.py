@@ -94,7 +94,6 @@ def test_seq_data_loader_walks_parallel_stretches_in_order() -> None:
         (lambda: DataLoader(Numbers(3), 0), ValueError, "batch_size"),
         (lambda: DataLoader(Numbers(3), 1.5), TypeError, "batch_size"),  # type: ignore[arg-type]
         (lambda: DataLoader(Numbers(3), 1, rng=3), TypeError, "Generator"),  # type: ignore[arg-type]
-        (lambda: DataLoader(Numbers(3), 1, gpu=True), NotImplementedError, "GPU"),
         (lambda: SeqDataLoader(Numbers(3), 4), ValueError, "exceeds"),
     ],
 )

@@ -3,6 +3,8 @@ methods, and the methods that build graph nodes; as_array and as_variable."""
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -188,9 +190,19 @@ def test_as_array_makes_numbers_0d_arrays(value: float | np.generic) -> None:
     assert a.dtype == np.asarray(value).dtype
 
 
-def test_as_array_with_a_dtype_converts() -> None:
-    a = as_array(np.ones(2, dtype=np.float64), np.float32)
-    assert a.dtype == np.float32
+def test_as_array_makes_a_number_with_the_array_module_it_is_given() -> None:
+    # The book's signature: as_array(x, array_module=np); an array is returned as is.
+    calls: list[object] = []
+
+    def asarray(x: object) -> np.ndarray:
+        calls.append(x)
+        return np.full((), 7.0)
+
+    module = types.ModuleType("stand_in")
+    module.asarray = asarray  # type: ignore[attr-defined]  # a module built for the test
+    assert as_array(2.5, module) == 7.0 and calls == [2.5]
+    a = np.ones(2)
+    assert as_array(a, module) is a and calls == [2.5]
 
 
 def test_as_variable() -> None:

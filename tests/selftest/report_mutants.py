@@ -17,8 +17,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from strategies.implementation import Implementation
 from strategies.drawing import Wiring
+from strategies.implementation import Implementation
 from tests.selftest.mutants import MUTANTS, Mutant, applied
 from tests.selftest.properties import NAMES, run
 

@@ -91,3 +91,32 @@ def test_a_crashed_worker_or_a_setup_error_is_a_failed_row() -> None:
     teardown = pytest.TestReport("t.py::test_b", ("t.py", None, "t"), {}, "failed", "Config leaked", "teardown")
     rows = [r for r in (row_from(passed)[0], row_from(teardown)[0]) if r is not None]
     assert [(r.status, r.reason) for r in one_per_test(rows)] == [("fail", "teardown: Config leaked")]
+
+
+SECOND = ROOT / "tests" / "fixtures" / "stage_simple"
+
+
+@pytest.mark.parametrize(
+    ("where", "arguments", "variables"),
+    [
+        ("repository", ["--impl", str(SECOND)], {}),
+        ("repository", [f"--impl={SECOND}"], {}),
+        ("repository", [], {"DEZERO_IMPL": str(SECOND)}),
+        ("elsewhere", ["--impl", str(SECOND), "--pyargs", "dezero_check"], {}),
+        ("elsewhere", ["--pyargs", "dezero_check"], {"DEZERO_IMPL": str(SECOND)}),
+    ],
+)
+def test_impl_works_in_every_form_from_any_folder(
+    where: str, arguments: list[str], variables: dict[str, str], tmp_path: Path
+) -> None:
+    """``--impl PATH`` (two arguments), ``--impl=PATH`` and ``DEZERO_IMPL``, from
+    the repository (no test path) or from another folder (the installed properties)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HYPOTHESIS_PROFILE", "DEZERO_IMPL", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", *arguments,
+         "-k", "implementation_loads or (each_op_alone_matches_complex_step and sin])"],
+        cwd=ROOT if where == "repository" else tmp_path, capture_output=True, text=True, timeout=600,
+        env={**env, **variables},
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"implementation: {SECOND}" in result.stdout and "2 passed" in result.stdout, result.stdout[-2000:]

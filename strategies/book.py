@@ -1,0 +1,154 @@
+"""What the book's own DeZero fails, stage by stage: facts found by running the suite
+on the book's step programs and final package (``docs/conformance/``), kept as data
+so that a learner's report can say which failures are inherited from the book.
+
+A learner whose implementation is at a stage of the book (its highest capability
+level) and fails a property the book's code also fails at that stage sees the
+failure tagged "the book's DeZero fails this too", with the reason. No code of
+the book is here: only which property fails, at which steps, and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from strategies.capabilities import LEVEL_NAMES, first_step
+
+LAST_STEP = 60
+
+
+@dataclass(frozen=True)
+class BookFailure:
+    """The book's code fails ``prop`` at steps ``first`` to ``last``, because ``reason``."""
+
+    prop: str  # a test id, or its start: "test_metamorphic.py::test_two_backward_passes"
+    first: int
+    last: int
+    reason: str
+    program: str = ""  # only for a program file of this name ("step09.py")
+
+    def matches(self, nodeid: str, program: str) -> bool:
+        return self.prop in nodeid and self.program in ("", program)
+
+
+def stage(levels: Iterable[str]) -> tuple[int, int]:
+    """The book's steps an implementation with these levels corresponds to: from the
+    step where its highest level begins to the step before the next level."""
+    present = [level for level in LEVEL_NAMES if level in set(levels)]
+    if not present:
+        return (1, 1)
+    top = LEVEL_NAMES.index(present[-1])
+    last = first_step(LEVEL_NAMES[top + 1]) - 1 if top + 1 < len(LEVEL_NAMES) else LAST_STEP
+    return first_step(present[-1]), max(last, first_step(present[-1]))
+
+
+def inherited(nodeid: str, levels: Iterable[str], program: str = "") -> str:
+    """Why the book's DeZero fails the property ``nodeid`` too at this stage, or ""
+    (``program``: the file name of an implementation that is one program file)."""
+    first, last = stage(levels)
+    for fact in BOOK_FAILURES:
+        if fact.matches(nodeid, program) and fact.first <= last and first <= fact.last:
+            return fact.reason
+    return ""
+
+
+PACKAGE = 23  # from step 23 on, the book's programs run on its dezero package
+
+# Reasons shared by several rows.
+_IN_PLACE = (
+    "the hooks update param.grad.data in place: when one Add gave two parameters the same gradient "
+    "object, both are updated twice"
+)
+_UNUSED = (
+    "this graph has a Function with an unused output: backward hands it None"
+)
+_FLOAT32 = (
+    "under NumPy 2, as_array makes a Python number a float64 array, which promotes float32 "
+    "(NumPy 1, the book's, kept float32)"
+)
+_REDUCE = (
+    "max and min reshape the gradient wrongly in backward for some axes (negative, or a tuple)"
+)
+_MATMUL = (
+    "matmul is np.dot on matrices: a 1-D operand or a batch of matrices gets a gradient of the "
+    "wrong shape"
+)
+_CONV = (
+    "Conv2DGradW takes its output's weakref for the Variable: no double backward through "
+    "convolution"
+)
+
+# From the runs recorded in docs/conformance/book.md: the property (a test id or
+# its start), the book's steps where its code fails it, and why.
+BOOK_FAILURES: tuple[BookFailure, ...] = (
+    # -- the engine, stage by stage
+    BookFailure("test_bad_input.py::test_seed_gradient_of_the_wrong_shape", 7, LAST_STEP,
+                "backward takes a seed gradient of any shape as it is: it broadcasts silently or fails later"),
+    BookFailure("test_bad_input.py::test_variable_rejects_data_that_is_not_an_ndarray", 1, 8,
+                "Variable checks that its data is an ndarray from step 9 on"),
+    BookFailure("test_metamorphic.py::test_two_backward_passes_accumulate_twice", 7, 17,
+                "steps 7-13 assign x.grad instead of adding to it (step 14 adds), and steps 14-17 keep "
+                "intermediate gradients, which the next backward adds again (step 18's retain_grad clears them)"),
+    BookFailure("test_gradients.py::test_gradients_match_complex_step", 7, 15,
+                "before step 16 (generations) a Function may run before every consumer of its output has "
+                "given its gradient, and before step 14 gradients are assigned, not added: wrong gradients "
+                "wherever a value feeds two paths"),
+    BookFailure("test_gradients.py::test_random_projection_on_large_graphs", 7, 15,
+                "wrong gradients wherever a value feeds two paths before step 16 (see the gradient property)"),
+    BookFailure("test_metamorphic.py::test_shared_subexpression_equals_recomputation", 7, 15,
+                "before step 16 (generations) a shared value's creator may run before all its consumers"),
+    BookFailure("test_gradients.py::test_each_op_alone_matches_complex_step[add_function]", 11, 12,
+                "at steps 11-12 Function takes a list of inputs while Variable.backward still reads f.input: "
+                "backward through it fails until step 13"),
+    BookFailure("test_gradients.py::test_each_op_alone_matches_complex_step[fork]", 11, LAST_STEP,
+                "backward hands None to a Function for an output that got no gradient, or crashes on an output "
+                "that was dropped (and at steps 11-12 it cannot go through Functions of several inputs at all)"),
+    BookFailure("test_vectors.py::test_committed_vector[case-0008]", 13, LAST_STEP, _UNUSED),
+    BookFailure("test_vectors.py::test_committed_vector[case-0015]", 13, LAST_STEP, _UNUSED),
+    BookFailure("test_vectors.py::test_committed_vector[case-0016]", 13, LAST_STEP, _UNUSED),
+    BookFailure("test_vectors.py::test_committed_vector[case-0017]", 13, LAST_STEP, _UNUSED),
+    BookFailure("test_vectors.py::test_committed_vector[case-0021]", 13, LAST_STEP, _UNUSED),
+    BookFailure("test_schedule.py::test_backward_without_a_graph_only_seeds", 18, LAST_STEP,
+                "backward fails on a Variable without a creator (a leaf, or an output made under no_grad): "
+                "it looks up None.generation"),
+    BookFailure("test_shapes_dtypes.py::test_grads_own_their_memory", PACKAGE, LAST_STEP,
+                "one gradient object is stored in several variables (Add.backward returns gy twice), so an "
+                "in-place update of one changes the other"),
+    BookFailure("test_forward.py::test_every_value_matches_numpy[float32]", PACKAGE, LAST_STEP, _FLOAT32),
+    BookFailure("test_shapes_dtypes.py::test_grads_have_their_variables_shape_and_dtype[float32]", PACKAGE,
+                LAST_STEP, _FLOAT32),
+    BookFailure("sum_to an incompatible shape", PACKAGE, LAST_STEP,
+                "sum_to to a shape that does not broadcast returns a wrong shape instead of raising"),
+    BookFailure("test_implementation.py::test_program_runs_to_its_end", 9, 9,
+                "the book's step 9 ends with Variable(1.0) on purpose, to show the TypeError", "step09.py"),
+    BookFailure("test_training.py::test_parameter_order_is_the_same_under_every_hash_seed", PACKAGE, LAST_STEP,
+                "Layer keeps its parameter names in a set: params() order, and with it the order of updates and "
+                "of weight files, changes with PYTHONHASHSEED"),
+    BookFailure("test_hooks_change_gradients_as_their_formula_says[WeightDecay]", PACKAGE, LAST_STEP, _IN_PLACE),
+    BookFailure("test_hooks_change_gradients_as_their_formula_says[ClipGrad]", PACKAGE, LAST_STEP, _IN_PLACE),
+    BookFailure("test_hooks_change_gradients_as_their_formula_says[FreezeParam]", PACKAGE, LAST_STEP,
+                "the optimizer picks the parameters that have a gradient before the hooks run, so the None "
+                "gradient FreezeParam gives a frozen parameter reaches update_one (AttributeError)"),
+    # -- the book's functions, alone
+    BookFailure("[leaky_relu]", PACKAGE, LAST_STEP,
+                "leaky_relu's backward assigns into its mask, a NumPy scalar for a 0-d input: TypeError"),
+    BookFailure("[max]", PACKAGE, LAST_STEP, _REDUCE),
+    BookFailure("[min]", PACKAGE, LAST_STEP, _REDUCE),
+    BookFailure("[matmul]", PACKAGE, LAST_STEP, _MATMUL),
+    BookFailure("[matmul_batch]", PACKAGE, LAST_STEP, _MATMUL),
+    BookFailure("[expand_dims]", PACKAGE, LAST_STEP,
+                "expand_dims inserts a negative axis as list.insert does, not as NumPy does: another shape, "
+                "silently"),
+    BookFailure("[pooling]", PACKAGE, LAST_STEP,
+                "max pooling pads with zeros, so the padding wins windows of negative values"),
+    BookFailure("[average_pooling]", PACKAGE, LAST_STEP,
+                "col2im fails (IndexError) in backward for some kernels and paddings (a kernel that is not square)"),
+    BookFailure("[layer_batch_norm]", PACKAGE, LAST_STEP,
+                "batch_norm takes 2-D or 4-D input only (a bare assert)"),
+    BookFailure("test_each_op_alone_double_backward_matches_differences[conv2d", PACKAGE, LAST_STEP, _CONV),
+    BookFailure("test_each_op_alone_double_backward_matches_differences[deconv2d]", PACKAGE, LAST_STEP, _CONV),
+    BookFailure("test_each_op_alone_double_backward_matches_differences[layer_conv2d]", PACKAGE, LAST_STEP, _CONV),
+    BookFailure("test_each_op_alone_double_backward_matches_differences[layer_deconv2d]", PACKAGE, LAST_STEP,
+                _CONV),
+)

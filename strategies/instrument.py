@@ -1,0 +1,90 @@
+"""Watching the implementation's graph without editing the implementation: walking
+its links, and recording which Functions run backward (and what they receive).
+
+The classes of the watched Functions get a wrapper around ``backward`` for the
+duration of a ``with`` block, then their own attribute back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from strategies.protocols import FunctionLike, VariableLike
+
+_MISSING = object()
+
+
+@dataclass
+class Call:
+    """One call of a watched Function's ``backward``: what it got and returned."""
+
+    function: FunctionLike
+    gys: tuple[Any, ...]
+    result: Any = None
+
+
+@contextlib.contextmanager
+def recording_calls(functions: Iterable[FunctionLike]) -> Iterator[list[Call]]:
+    """Yield a list that fills, in call order, with a :class:`Call` for each watched
+    Function whose ``backward`` is called inside the block (a backward calling its
+    parent's via ``super()`` counts once)."""
+    functions = list(functions)
+    watched = {id(f) for f in functions}
+    classes = {type(f) for f in functions}
+    calls: list[Call] = []
+    active: set[int] = set()
+    originals = {cls: getattr(cls, "backward") for cls in classes}
+    own = {cls: cls.__dict__.get("backward", _MISSING) for cls in classes}
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def backward(self: Any, *gys: Any) -> Any:
+            outermost = id(self) not in active
+            call = Call(self, gys)
+            if outermost and id(self) in watched:
+                calls.append(call)
+            active.add(id(self))
+            try:
+                call.result = original(self, *gys)
+                return call.result
+            finally:
+                if outermost:
+                    active.discard(id(self))
+
+        return backward
+
+    for cls in classes:
+        setattr(cls, "backward", wrap(originals[cls]))
+    try:
+        yield calls
+    finally:
+        for cls in classes:
+            if own[cls] is _MISSING:
+                delattr(cls, "backward")
+            else:
+                setattr(cls, "backward", own[cls])
+
+
+def output_variables(func: FunctionLike) -> list[VariableLike]:
+    """A Function's live outputs, whether it holds them by weakref or directly."""
+    result = []
+    for ref in func.outputs:
+        y = ref() if callable(ref) and not hasattr(ref, "data") else ref
+        if y is not None:
+            result.append(y)
+    return result
+
+
+def upstream_functions(roots: Iterable[VariableLike]) -> list[FunctionLike]:
+    """Every Function reachable backwards (through creators and inputs) from ``roots``."""
+    seen: dict[int, FunctionLike] = {}
+    stack: list[Any] = [v.creator for v in roots if v.creator is not None]
+    while stack:
+        f = stack.pop()
+        if id(f) in seen:
+            continue
+        seen[id(f)] = f
+        stack.extend(x.creator for x in f.inputs if x.creator is not None)
+    return list(seen.values())

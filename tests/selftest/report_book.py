@@ -1,0 +1,68 @@
+"""Write docs/conformance/book.md from the suite's reports on the book's own code.
+
+``python -m tests.selftest.report_book REPORTS_DIR > docs/conformance/book.md``
+reads ``REPORTS_DIR/<name>.json`` (``dezero-check <program or package> --report
+REPORTS_DIR/<name>``, one per step program, ``book`` for the package,
+``core_simple`` for its simple core) and tabulates, stage by stage, what each run
+found: every failure with the book's reason (``strategies/book.py``), and any
+failure without one marked as such (there should be none: a failure on the book's
+code that is not a defect of it would be a bug of the suite).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from strategies.book import inherited, stage
+from strategies.capabilities import LEVEL_NAMES
+
+
+def _order(name: str) -> tuple[int, str]:
+    match = re.fullmatch(r"step(\d+)", name)
+    return (int(match.group(1)), name) if match else (100, name)
+
+
+def _levels(document: dict[str, Any]) -> list[str]:
+    return [level.strip() for level in document["header"].get("capability levels", "").split(",") if level.strip()]
+
+
+def main(folder: str) -> None:
+    runs = {p.stem: json.loads(p.read_text()) for p in Path(folder).glob("*.json")}
+    print("# The suite on the book's own code\n")
+    print("Each of the book's step programs that defines or imports a Variable, its simple core")
+    print("(`dezero/core_simple.py`) and its final package, checked by `dezero-check` as a learner")
+    print("would (`--hypothesis-profile dev`; reports in `docs/conformance/book/`). Every failure is a")
+    print("defect of the book's code at that stage; the reason is the one the suite prints for a")
+    print("learner's failure of the same property at the same stage (`strategies/book.py`).\n")
+    print("| run | capability levels | the book's steps | pass | fail | not applicable |")
+    print("|---|---|---|---|---|---|")
+    for name in sorted(runs, key=_order):
+        document = runs[name]
+        rows = document["results"]
+        first, last = stage(_levels(document))
+        count = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "not applicable")}
+        shown = ", ".join(level for level in LEVEL_NAMES if level in _levels(document)) or "none"
+        print(f"| {name} | {shown} | {first}-{last} | {count['pass']} | {count['fail']} | {count['not applicable']} |")
+    print("\n## Failures, and why\n")
+    for name in sorted(runs, key=_order):
+        failures = [r for r in runs[name]["results"] if r["status"] == "fail"]
+        if not failures:
+            continue
+        print(f"### {name}\n")
+        print("| property | what fails | why (the book's defect) |")
+        print("|---|---|---|")
+        levels = _levels(runs[name])
+        for row in failures:
+            program = Path(runs[name]["header"]["implementation"]).name
+            why = inherited(row["nodeid"], levels, program if program.endswith(".py") else "") or "**no recorded reason**"
+            what = (row.get("culprit") or row["reason"]).replace("|", "\\|").replace("\n", " ")[:200]
+            print(f"| `{row['nodeid'].split('::', 1)[-1]}` | {what} | {why} |")
+        print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
