@@ -77,6 +77,7 @@ from dezero.functions.conv import (
 from dezero.functions.concat import Concat, concat
 from dezero.functions.linalg import Linear, MatMul, linear, matmul
 from dezero.functions.nn import (
+    Dropout,
     LogSoftmax,
     MeanSquaredError,
     SigmoidCrossEntropy,
@@ -122,7 +123,7 @@ batch_nrom = batch_norm  # the book's spelling, kept as an alias
 
 __all__ = [
     "Abs", "Add", "AsType", "AveragePooling", "BatchNorm", "BroadcastTo", "Clip",
-    "Col2im", "Conv2DGradW", "Conv2d", "Copy", "Cos", "Deconv2d", "Div", "Exp", "Im2col",
+    "Col2im", "Conv2DGradW", "Conv2d", "Copy", "Cos", "Deconv2d", "Div", "Dropout", "Exp", "Im2col",
     "Pooling", "Pooling2DGrad", "Pooling2DWithIndexes",
     "GetItem", "GetItemGrad", "LeakyReLU", "Linear", "Log", "LogSoftmax", "MatMul",
     "Max", "MeanSquaredError", "Min", "Mul", "Neg", "Pow", "Power", "ReLU", "Reshape",

@@ -229,6 +229,27 @@ def accuracy(y: Operand, t: Operand) -> Variable:
     return Variable(as_array((predicted == labels.ravel()).mean()))
 
 
+class Dropout(Function[Variable]):
+    """``x * mask / (1 - ratio)``: the elements the boolean ``mask`` keeps, scaled up so
+    that the expected value is ``x``. Backward multiplies by the same mask and scale."""
+
+    __slots__ = ("mask", "ratio", "scale")
+    array_backward = True
+
+    def __init__(self, mask: Array, ratio: float, scale: Array) -> None:
+        self.mask = mask
+        self.ratio = ratio
+        self.scale = scale  # 1 - ratio, in the input's dtype (the book's ``scale``)
+
+    def forward(self, x: Array) -> Array:
+        y: Array = x * self.mask / self.scale
+        return y
+
+    def backward(self, gy: V) -> V:
+        gx: V = gy * self.mask / self.scale
+        return gx
+
+
 def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator | None = None) -> Variable:
     """In training mode, zero each element with probability ``dropout_ratio`` and
     divide the rest by ``1 - dropout_ratio``; in test mode, return ``x`` (as a
@@ -250,8 +271,7 @@ def dropout(x: Operand, dropout_ratio: float = 0.5, *, rng: np.random.Generator 
         raise TypeError(f"dropout needs floating-point data, got dtype {x.dtype}")
     xp = array_module(x.data)  # the mask is drawn in host memory (the book's draw): moved to x's device
     keep: Array = xp.asarray(_random.uniform01(x.shape, rng) > dropout_ratio)
-    scale: Array = xp.asarray(1.0 - dropout_ratio, dtype=x.dtype)
-    return x * keep / scale
+    return Dropout(keep, dropout_ratio, xp.asarray(1.0 - dropout_ratio, dtype=x.dtype))(x)
 
 
 def embed_id(x: Any, W: Operand) -> Variable:

@@ -1,12 +1,14 @@
-"""Not applicable: a property about one op, on an implementation that does not
-offer that op in the form the catalogue calls it."""
+"""Not applicable: a property about one op (or one named class or function), on an
+implementation that does not offer it in the form the property calls it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from strategies.capabilities import capabilities
-from strategies.implementation import Implementation
+from strategies.implementation import Implementation, ImplementationError
 from strategies.opspec import Op
 
 
@@ -16,6 +18,20 @@ def skip_unless_offered(impl: Implementation, op: Op) -> None:
     caps = capabilities(impl)
     if op not in caps.ops:
         pytest.skip(f"not applicable: {caps.not_applicable.get(op.name, 'the implementation does not offer it')}")
+
+
+def offered_name(impl: Implementation, module: str, name: str) -> Any:
+    """``impl.<module>.<name>`` (``"dataloaders", "SeqDataLoader"``), else the same name
+    on the package; skip as not applicable when the implementation has neither."""
+    try:
+        found = getattr(impl.submodule(module), name, None)
+    except ImplementationError:
+        found = None
+    if found is None and impl.has(name):
+        found = impl.attr(name)
+    if found is None:
+        pytest.skip(f"not applicable: the implementation has no {module}.{name}")
+    return found
 
 
 # The dtypes of the graph properties: float32 is checked where the book has it,

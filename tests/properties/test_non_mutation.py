@@ -31,12 +31,12 @@ from strategies.capabilities import capabilities
 from strategies.drawing import draw_graph
 from strategies.graph import GraphSpec, Node, build
 from strategies.implementation import Implementation
+from strategies.instrument import upstream_functions
 from strategies.ops import BY_NAME, CATALOGUE
 from strategies.probes import probes_for
 from strategies.protocols import Array, VariableLike
 
 from ..helpers.gates import skip_unless_offered
-from ..helpers.graphs import upstream_functions
 from ..helpers.snapshots import copy_of, describe_change, unchanged, watching_upstream_gradients
 
 pytestmark = pytest.mark.requires("core")

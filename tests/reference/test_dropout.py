@@ -80,3 +80,17 @@ def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], match:
 def test_integer_data_is_refused_in_training_mode() -> None:
     with pytest.raises(TypeError, match="floating-point"):
         F.dropout(np.ones(3, dtype=int), 0.5)
+
+
+def test_backward_uses_the_forward_mask_after_the_generator_moved_on() -> None:
+    """Dropout is one Function keeping its mask: draws between forward and backward
+    change nothing, with or without create_graph."""
+    w = np.arange(20.0).reshape(4, 5)
+    for create_graph in (False, True):
+        np.random.seed(3)
+        x = Variable(np.ones((4, 5)))
+        y = F.dropout(x, 0.4)
+        np.random.rand(100)  # the generator moves on before backward
+        F.sum(y * w).backward(create_graph=create_graph)
+        assert type(y.creator).__name__ == "Dropout" and x.grad is not None
+        np.testing.assert_allclose(x.grad.array, w * (y.array != 0) / 0.6, rtol=1e-15)

@@ -58,16 +58,23 @@ def applied(mutant: Mutant) -> Iterator[None]:
     source = textwrap.dedent(inspect.getsource(original))
     if source.count(mutant.old) != 1:
         raise MutantDoesNotApply(f"{mutant.name}: {mutant.old!r} is not in {mutant.target} exactly once")
+    mutated = source.replace(mutant.old, mutant.new)
+    if isinstance(owner, type):
+        # A method compiled inside a function of ``__class__``: the cell that a
+        # zero-argument ``super()`` in its body needs.
+        mutated = f"def _in_class(__class__):\n{textwrap.indent(mutated, '    ')}    return {name}\n"
     code = compile(
-        source.replace(mutant.old, mutant.new),
+        mutated,
         f"<mutant {mutant.name}>",
         "exec",
         flags=__future__.annotations.compiler_flag,
         dont_inherit=True,
     )
     namespace: dict[str, Any] = {}
-    exec(code, module.__dict__, namespace)
-    setattr(owner, name, namespace[name])
+    # A function runs with the globals of the module that defines it, which for a
+    # name a package re-exports ("dezero.functions:dropout") is not the target module.
+    exec(code, getattr(original, "__globals__", module.__dict__), namespace)
+    setattr(owner, name, namespace["_in_class"](owner) if isinstance(owner, type) else namespace[name])
     before = os.environ.get(MUTANT_ENV)
     os.environ[MUTANT_ENV] = mutant.name
     try:
@@ -90,6 +97,8 @@ CONV = "dezero.functions.conv"
 NORM = "dezero.functions.normalization"
 LAYERS = "dezero.layers"
 OPT = "dezero.optimizers"
+NN = "dezero.functions.nn"
+LOADERS = "dezero.dataloaders"
 
 MUTANTS: tuple[Mutant, ...] = (
     # -- engine bugs
@@ -340,6 +349,38 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("parameter names in a set", "rule", "params() walks the attribute names as a set (the book), in hash order",
            f"{LAYERS}:Layer._walk", "for name in self._params:", "for name in set(self._params):",
            "parameter order across runs"),
+    # -- recurrent layers and sequences
+    Mutant("RNN sizes h2h by in_size", "rule",
+           "RNN's hidden-to-hidden weight is made (in_size, hidden_size), as the book makes it",
+           f"{LAYERS}:RNN.__init__", "h2h_size = None if in_size is None else hidden_size", "h2h_size = in_size",
+           "recurrent: RNN"),
+    Mutant("RNN reset_state keeps h", "rule", "reset_state leaves the hidden state as it is",
+           f"{LAYERS}:RNN.reset_state", "self.h = None", "self.h = self.h", "recurrent: RNN"),
+    Mutant("LSTM gates swapped", "rule", "the forget and input gates read each other's input weights",
+           f"{LAYERS}:LSTM.forward", "f, i, o, u = self.x2f(x), self.x2i(x),", "i, f, o, u = self.x2f(x), self.x2i(x),",
+           "recurrent: LSTM"),
+    Mutant("unchain_backward cuts nothing", "engine", "unchain_backward walks the graph but unchains no Variable",
+           f"{CORE}:Variable.unchain_backward", "x.unchain()", "pass", "truncated backprop: RNN"),
+    Mutant("SeqDataLoader rows and steps swapped", "rule",
+           "row i of batch k is item i + k * jump instead of i * jump + k",
+           f"{LOADERS}:SeqDataLoader.__next__", "(row * jump + self.iteration)", "(row + self.iteration * jump)",
+           "SeqDataLoader batches"),
+    # -- dropout and data
+    Mutant("dropout backward draws its own mask", "rule", "Dropout.backward multiplies by a new random mask",
+           f"{NN}:Dropout.backward", "gy * self.mask / self.scale",
+           "gy * (_random.uniform01(self.mask.shape) > self.ratio) / self.scale", "dropout mask and scale"),
+    Mutant("dropout backward unscaled", "rule", "Dropout.backward forgets to divide by 1 - ratio",
+           f"{NN}:Dropout.backward", "gy * self.mask / self.scale", "gy * self.mask", "dropout mask and scale"),
+    Mutant("dropout keeps with probability ratio", "rule", "the mask keeps where rand < ratio (inverted)",
+           "dezero.functions:dropout", "_random.uniform01(x.shape, rng) > dropout_ratio",
+           "_random.uniform01(x.shape, rng) < dropout_ratio", "dropout mean"),
+    Mutant("dropout reads the grad switch", "rule", "dropout tests Config.enable_backprop for test mode",
+           "dezero.functions:dropout", "if not Config.train:", "if not Config.enable_backprop:", "dropout test mode"),
+    Mutant("get_spiral re-seeds", "rule", "get_spiral seeds NumPy's global generator and draws from it (the book)",
+           "dezero.datasets:get_spiral", "generator = np.random.RandomState(1984 if train else 2020)",
+           "generator = np.random; generator.seed(1984 if train else 2020)", "datasets never re-seed: get_spiral"),
+    Mutant("DataLoader shuffles once", "rule", "a new epoch starts over without a new permutation",
+           f"{LOADERS}:DataLoader.__next__", "self.reset()", "self.iteration = 0", "loader draws: DataLoader"),
 )
 
 

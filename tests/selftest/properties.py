@@ -22,6 +22,7 @@ from strategies.ops import CATALOGUE
 from strategies.ops_nn import NN_OPS
 from tests.properties import (
     test_bad_input,
+    test_dropout_data,
     test_forward,
     test_gradients,
     test_higher_order,
@@ -32,8 +33,10 @@ from tests.properties import (
     test_loss_shapes,
     test_metamorphic,
     test_non_mutation,
+    test_recurrent,
     test_schedule,
     test_shapes_dtypes,
+    test_threads,
     test_training,
 )
 
@@ -128,6 +131,29 @@ PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
     },
     "save/load round trip": (test_training.test_save_then_load_restores_every_parameter_exactly, {}),
     "parameter order across runs": (test_training.test_parameter_order_is_the_same_under_every_hash_seed, {}),
+    "grad mode per thread": (test_threads.test_no_grad_in_one_thread_leaves_other_threads_building_graphs, {}),
+    **{
+        f"recurrent: {kind}": (test_recurrent.test_unrolled_sequence_matches_the_recurrence, {"kind": kind})
+        for kind in test_recurrent.GATES
+    },
+    **{
+        f"truncated backprop: {kind}": (test_recurrent.test_unchain_backward_truncates_backpropagation, {"kind": kind})
+        for kind in test_recurrent.GATES
+    },
+    "SeqDataLoader batches": (test_recurrent.test_seq_data_loader_batches_walk_the_sequence, {}),
+    "dropout test mode": (test_dropout_data.test_dropout_in_test_mode_is_the_identity, {}),
+    "dropout mask and scale": (test_dropout_data.test_dropout_backward_uses_the_forward_mask_and_scale, {}),
+    "dropout mean": (test_dropout_data.test_dropout_preserves_the_mean, {}),
+    **{
+        f"datasets never re-seed: {name}": (test_dropout_data.test_datasets_never_reseed_the_global_generator,
+                                            {"name": name})
+        for name in test_dropout_data.DATASETS
+    },
+    **{
+        f"loader draws: {kind}": (test_dropout_data.test_loaders_draw_from_the_global_generator_as_the_book_does,
+                                  {"kind": kind})
+        for kind in test_dropout_data.LOADERS
+    },
 }
 STATEFUL = "stateful lifetime"
 NAMES = (*PROPERTIES, STATEFUL)
