@@ -12,6 +12,8 @@ property unless its oracle sees the numbers."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure, UnsatisfiedAssumption
 from hypothesis.stateful import run_state_machine_as_test
 
+import dezero
 import strategies
 import tests.properties
 from strategies.capabilities import adopt, survey
@@ -45,6 +48,24 @@ from tests.properties import (
     test_shapes_dtypes,
     test_training,
 )
+
+
+def _import_every_module() -> None:
+    """Import every module of the reference and of the strategies now.
+
+    Hypothesis draws, now and then, a number or string written in the source of
+    the (non-test) modules loaded so far; so a derandomized run would depend on
+    which modules earlier runs happened to import. With all of them loaded first,
+    a property draws the same examples whatever ran before it in this process.
+    (Under pytest the root conftest.py counts too, so the examples may differ
+    from those of ``python -m tests.selftest.report_mutants``.)
+    """
+    for package in (dezero, strategies):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
+
+
+_import_every_module()
 
 SELFTEST_SETTINGS = settings(
     max_examples=100,
