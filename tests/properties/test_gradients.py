@@ -48,7 +48,7 @@ def test_random_projection_on_large_graphs(impl: Implementation, data: st.DataOb
     got_grads = grads(built.leaves)
     for leaf, g in zip(spec.leaves, got_grads):
         assert (g is not None) == (leaf in spec.live), (
-            f"leaf v{leaf}: {'no gradient' if g is None else 'a gradient'}, though it is "
+            f"[random projection] leaf v{leaf}: {'no gradient' if g is None else 'a gradient'}, though it is "
             f"{'' if leaf in spec.live else 'not '}on a path to the output"
         )
     got = sum(float(np.sum(g * uk)) for g, uk in zip(got_grads, u) if g is not None)

@@ -130,7 +130,7 @@ class GraphLifetime(RuleBasedStateMachine):
     def clear_grad(self, data: st.DataObject) -> None:
         v = self._pick(data)
         v.cleargrad()
-        assert v.grad is None
+        assert v.grad is None, "[cleargrad] grad is not None after cleargrad()"
 
     @invariant()
     def nothing_outlives_its_references(self) -> None:

@@ -271,12 +271,16 @@ HOOKS = ("WeightDecay", "ClipGrad", "FreezeParam")
 def test_hooks_change_gradients_as_their_formula_says(impl: Implementation, hook: str, data: st.DataObject) -> None:
     """SGD after the hook: WeightDecay adds ``rate * p`` to each gradient; ClipGrad
     scales all gradients by ``max_norm / (norm + 1e-6)`` when that is below 1 (norm:
-    of all gradients together); FreezeParam leaves its parameters unchanged."""
+    of all gradients together); FreezeParam leaves its parameters unchanged, also
+    when a WeightDecay added after it would move them if their gradients were still
+    there (as zeros, say)."""
     cls = _lookup(impl, "optimizers", hook)
     setup = _draw_setup(impl, data)
     lr = data.draw(st.sampled_from([0.1, 0.5]), label="lr")
     optimizer = _lookup(impl, "optimizers", "SGD")(lr=lr).setup(setup.model)
     frozen: set[int] = set()
+    rate = 0.0  # WeightDecay's, when one runs
+    added = hook
     if hook == "WeightDecay":
         rate = data.draw(st.sampled_from([0.1, 0.5, 1e-4]), label="rate")
         optimizer.add_hook(cls(rate))
@@ -286,23 +290,26 @@ def test_hooks_change_gradients_as_their_formula_says(impl: Implementation, hook
     else:
         targets, frozen = _freeze_targets(setup, data)
         optimizer.add_hook(cls(*targets))
+        decay = getattr(impl.submodule("optimizers"), "WeightDecay", None)
+        if decay is not None and data.draw(st.booleans(), label="then WeightDecay"):
+            rate = data.draw(st.sampled_from([0.1, 0.5]), label="rate")
+            optimizer.add_hook(decay(rate))
+            added = "FreezeParam, WeightDecay"
     current = [np.array(p.data, dtype=np.float64, copy=True) for p in setup.params]
     for step in range(data.draw(st.integers(1, 3), label="steps")):
         n = len(setup.params)
         used = data.draw(st.lists(st.booleans(), min_size=n, max_size=n), label="used")
         g = _give_grads(impl, setup, used, data, step)
-        if hook == "WeightDecay":
-            g = [None if gk is None else gk + rate * c for gk, c in zip(g, current)]
-        elif hook == "ClipGrad":
+        if hook == "ClipGrad":
             norm = math.sqrt(sum(float(np.sum(gk**2)) for gk in g if gk is not None))
             scale = max_norm / (norm + 1e-6)
             if scale < 1:
                 g = [None if gk is None else gk * scale for gk in g]
-        else:
-            g = [None if k in frozen else gk for k, gk in enumerate(g)]
+        else:  # FreezeParam drops its parameters' gradients; WeightDecay adds rate * p to the rest
+            g = [None if k in frozen or gk is None else gk + rate * c for k, (gk, c) in enumerate(zip(g, current))]
         optimizer.update()
         current = [c if gk is None else c - lr * gk for c, gk in zip(current, g)]
-        _assert_params(setup, current, f"{hook} then SGD, step {step + 1}")
+        _assert_params(setup, current, f"{added} then SGD, step {step + 1}")
 
 
 # --------------------------------------------------------------------- persistence

@@ -5,6 +5,10 @@ source and the replacement. :func:`applied` swaps the mutated function in for th
 duration of a ``with`` block (recompiling its source with the change) and puts the
 original back afterwards. If the reference's source changes so that a snippet no
 longer occurs exactly once, :func:`applied` says so instead of testing nothing.
+
+A mutant counts as caught only when its property's oracle fails on it; one that
+only makes the reference itself raise is "crashed" (``tests.selftest.properties``),
+and has a non-crashing twin that an oracle catches.
 """
 
 from __future__ import annotations
@@ -30,7 +34,12 @@ class Mutant:
     target: str  # "module:attribute" or "module:Class.method"
     old: str
     new: str
-    caught_by: str  # the property expected to catch it (tests.selftest.properties)
+    caught_by: str  # the property whose oracle must catch it (tests.selftest.properties)
+    # For a bug that makes the reference raise before ``caught_by``'s oracle sees a
+    # wrong number (its own shape check, a NumPy error): the name of its twin, a
+    # variant of the same bug that computes wrong numbers instead, which the oracle
+    # must catch. The crashing one stays, to show the crash is reported as such.
+    twin: str = ""
 
 
 class MutantDoesNotApply(Exception):
@@ -113,7 +122,14 @@ MUTANTS: tuple[Mutant, ...] = (
            f"{ENGINE}:backward", "pending[x] = gx if first else pending[x] + gx", "pending[x] = gx", "gradients"),
     Mutant("in-place shared accumulation", "engine", "adds into the first gradient's array, which other Variables share",
            f"{ENGINE}:backward", "pending[x] = gx if first else pending[x] + gx",
-           "pending[x] = gx if first else np.add(pending[x], gx, out=pending[x])", "gradients"),
+           "pending[x] = gx if first else np.add(pending[x], gx, out=pending[x])", "gradients",
+           twin="in-place accumulation where writable"),
+    Mutant("in-place accumulation where writable", "engine",
+           "adds into the first gradient's array when it is writable (so never raises), though other Variables "
+           "and the retained grads may share it",
+           f"{ENGINE}:backward", "pending[x] = gx if first else pending[x] + gx",
+           "pending[x] = gx if first else (np.add(pending[x], gx, out=pending[x]) "
+           "if on_arrays and pending[x].flags.writeable else pending[x] + gx)", "retain_grad=True"),
     Mutant("generation not propagated", "engine", "outputs get their creator's generation, not one more",
            f"{CORE}:Function.__call__", "output.generation = generation + 1",
            "output.generation = generation", "schedule"),
@@ -130,14 +146,28 @@ MUTANTS: tuple[Mutant, ...] = (
            'with using_config("enable_backprop", False):', "double backward"),
     Mutant("dropped output gets None", "engine", "an output with no gradient passes None to backward (the book)",
            f"{ENGINE}:_zeros_like_output", "return zeros if on_arrays else Variable(zeros)", "return None",
+           "op alone: fork", twin="dropped output gets ones"),
+    Mutant("dropped output gets ones", "engine", "an output with no gradient passes ones to backward, as for a seed",
+           f"{ENGINE}:_zeros_like_output", "array_module(like).zeros(shape,", "array_module(like).ones(shape,",
            "op alone: fork"),
     Mutant("grads share memory", "engine", "gradients handed to several inputs are stored as the same array",
            f"{ENGINE}:backward", "_unshare_grads([root] + retained + leaves, create_graph)",
            "pass", "grad storage"),
     Mutant("backward on a leaf crashes", "engine", "backward() on a value without a creator walks a graph of None",
-           f"{ENGINE}:backward", "if creator is None:  # a leaf", "if False:  # a leaf", "backward without a graph"),
+           f"{ENGINE}:backward", "if creator is None:  # a leaf", "if False:  # a leaf", "backward without a graph",
+           twin="backward on a leaf does nothing"),
+    Mutant("backward on a leaf does nothing", "engine", "backward() on a value without a creator returns before "
+           "seeding its grad", f"{ENGINE}:backward", "root.grad = seed\n        return", "return",
+           "backward without a graph"),
     Mutant("seed shape unchecked", "engine", "a seed gradient of the wrong shape is used as it is",
-           f"{ENGINE}:_seed_gradient", "if seed.shape != data.shape:", "if False:", "bad seed"),
+           f"{ENGINE}:_seed_gradient", "if seed.shape != data.shape:", "if False:", "bad seed",
+           twin="seed broadcast to the output"),
+    Mutant("seed broadcast to the output", "engine",
+           "a seed gradient of the wrong shape is broadcast to the output's shape where NumPy can",
+           f"{ENGINE}:_seed_gradient",
+           "raise ValueError(\n            f\"the seed gradient has shape {seed.shape}, but the output has shape "
+           "{data.shape}\"\n        )",
+           "seed = Variable(array_module(data).broadcast_to(seed.array, data.shape).copy())", "bad seed"),
     Mutant("Python scalars promote", "engine", "a Python number becomes a float64 array (float32 * 2.0 is float64)",
            f"{CORE}:_as_input_variables", "xp.asarray(x, dtype=_number_dtype(arrays, x))", "xp.asarray(x)",
            "forward float32"),
@@ -168,13 +198,23 @@ MUTANTS: tuple[Mutant, ...] = (
            "gradients"),
     Mutant("broadcasting not undone", "rule", "Add.backward returns gy without sum_to",
            f"{F}.arithmetic:Add.backward", "unbroadcast(gy, x0.shape) if self.needs_grad(0)", "gy if self.needs_grad(0)",
-           "gradients"),
+           "gradients", twin="broadcasting undone by a mean"),
+    Mutant("broadcasting undone by a mean", "rule", "sum_to averages the broadcast copies instead of summing them",
+           "dezero._arrays:sum_to", "x.sum(axis=tuple(range(lead)) + stretched, keepdims=True)",
+           "x.mean(axis=tuple(range(lead)) + stretched, keepdims=True)", "gradients"),
     Mutant("wrong transpose", "rule", "Transpose.backward applies the permutation again instead of its inverse",
            f"{F}.shape:Transpose.backward", "Transpose(tuple(np.argsort(self.axes).tolist())).apply(gy)",
-           "Transpose(self.axes).apply(gy)", "op alone: transpose"),
+           "Transpose(self.axes).apply(gy)", "op alone: transpose", twin="transpose undone by a reshape"),
+    Mutant("transpose undone by a reshape", "rule", "Transpose.backward reshapes gy to the input's shape instead "
+           "of transposing it back", f"{F}.shape:Transpose.backward",
+           "Transpose(tuple(np.argsort(self.axes).tolist())).apply(gy)", "gy.reshape(self.inputs[0].shape)",
+           "op alone: transpose"),
     Mutant("matmul transpose missing", "rule", "MatMul.backward forgets to transpose W",
            f"{F}.linalg:MatMul.backward", "MatMul().apply(gy, swapaxes_last(W))", "MatMul().apply(gy, W)",
-           "op alone: matmul"),
+           "op alone: matmul", twin="matmul transposes by a reshape"),
+    Mutant("matmul transposes by a reshape", "rule", "MatMul.backward 'transposes' W by reshaping it to the "
+           "transposed shape", f"{F}.linalg:MatMul.backward", "MatMul().apply(gy, swapaxes_last(W))",
+           "MatMul().apply(gy, W.reshape(*W.shape[:-2], W.shape[-1], W.shape[-2]))", "op alone: matmul"),
     Mutant("wrong axis", "rule", "Softmax.backward sums over the last axis, not its own",
            f"{F}.nn:Softmax.backward", "y_gy.sum(axis=self.axis, keepdims=True)", "y_gy.sum(axis=-1, keepdims=True)",
            "op alone: softmax"),
@@ -252,15 +292,31 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("conv2d filter gradient transposed", "rule",
            "the filter gradient contracts the output rows with the window columns (OH and OW swapped)",
            f"{CONV}:Conv2DGradW.forward", "xp.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))",
-           "xp.tensordot(gy, col, ((0, 3, 2), (0, 4, 5)))", "op alone: conv2d"),
+           "xp.tensordot(gy, col, ((0, 3, 2), (0, 4, 5)))", "op alone: conv2d",
+           twin="conv2d filter gradient flipped"),
+    Mutant("conv2d filter gradient flipped", "rule",
+           "the filter gradient comes out rotated by 180 degrees (a convolution's flip in a correlation's gradient)",
+           f"{CONV}:Conv2DGradW.forward", "xp.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))",
+           "xp.tensordot(gy, col, ((0, 2, 3), (0, 4, 5)))[:, :, ::-1, ::-1]", "op alone: conv2d"),
     Mutant("conv2d input gradient loses its size", "rule",
            "the input gradient is a deconv2d of default output size, not the input's (the book passes outsize)",
            f"{CONV}:Conv2d.backward", "Deconv2d(self.stride, self.pad, (h, w)).apply(gy, W)",
-           "Deconv2d(self.stride, self.pad).apply(gy, W)", "op alone: conv2d_nobias"),
+           "Deconv2d(self.stride, self.pad).apply(gy, W)", "op alone: conv2d_nobias",
+           twin="conv2d input gradient with the filter flipped"),
+    Mutant("conv2d input gradient with the filter flipped", "rule",
+           "the input gradient is a deconv2d with the filter rotated by 180 degrees (the full-convolution recipe's "
+           "flip, on top of a transposed convolution)",
+           f"{CONV}:Conv2d.backward", "Deconv2d(self.stride, self.pad, (h, w)).apply(gy, W)",
+           "Deconv2d(self.stride, self.pad, (h, w)).apply(gy, W[:, :, ::-1, ::-1])", "op alone: conv2d_nobias"),
     Mutant("deconv2d filter gradient operands swapped", "rule",
            "deconv2d's filter gradient correlates x with gy instead of gy with x",
            f"{CONV}:Deconv2d.backward", "Conv2DGradW(self.geometry(W.shape)).apply(gy, x)",
-           "Conv2DGradW(self.geometry(W.shape)).apply(x, gy)", "op alone: deconv2d"),
+           "Conv2DGradW(self.geometry(W.shape)).apply(x, gy)", "op alone: deconv2d",
+           twin="deconv2d filter gradient flipped"),
+    Mutant("deconv2d filter gradient flipped", "rule",
+           "deconv2d's filter gradient comes out rotated by 180 degrees",
+           f"{CONV}:Deconv2d.backward", "Conv2DGradW(self.geometry(W.shape)).apply(gy, x)",
+           "Conv2DGradW(self.geometry(W.shape)).apply(gy, x)[:, :, ::-1, ::-1]", "op alone: deconv2d"),
     Mutant("col2im kernel axes swapped", "rule",
            "col2im of a window matrix reads its columns as (c, j, i), so im2col's gradient is transposed",
            f"{CONV}:col2im_array", "transpose(0, 3, 4, 5, 1, 2)", "transpose(0, 3, 5, 4, 1, 2)",
@@ -292,7 +348,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("Conv2d layer ignores pad", "rule", "the Conv2d layer does not pass its padding on",
            f"{LAYERS}:Conv2d._apply", "self.stride, self.pad)", "self.stride)", "op alone: layer_conv2d"),
     Mutant("Deconv2d layer swaps stride and pad", "rule", "the Deconv2d layer passes pad where stride goes",
-           f"{LAYERS}:Deconv2d._apply", "self.stride, self.pad)", "self.pad, self.stride)", "op alone: layer_deconv2d"),
+           f"{LAYERS}:Deconv2d._apply", "self.stride, self.pad)", "self.pad, self.stride)", "op alone: layer_deconv2d",
+           twin="Deconv2d layer ignores pad"),
+    Mutant("Deconv2d layer ignores pad", "rule", "the Deconv2d layer does not pass its padding on",
+           f"{LAYERS}:Deconv2d._apply", "self.stride, self.pad)", "self.stride)", "op alone: layer_deconv2d"),
     Mutant("BatchNorm layer swaps gamma and beta", "rule", "the BatchNorm layer passes beta as the scale",
            f"{LAYERS}:BatchNorm.forward", "self.gamma, self.beta,", "self.beta, self.gamma,", "op alone: layer_batch_norm"),
     # -- images, normalization: forward
@@ -340,6 +399,11 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("hooks' dropped gradients still updated", "rule",
            "update() filters gradients before the hooks only, so FreezeParam's None grads crash (the book)",
            f"{OPT}:Optimizer.update", "params = [p for p in params if p.grad is not None]", "pass",
+           "hook: FreezeParam", twin="FreezeParam zeroes gradients"),
+    Mutant("FreezeParam zeroes gradients", "rule",
+           "FreezeParam sets the gradients to zero instead of dropping them, so a later hook (WeightDecay) or "
+           "an optimizer's state still moves the frozen parameters",
+           f"{OPT}:FreezeParam.__call__", "param.grad = None", "param.grad = Variable(np.zeros_like(param.array))",
            "hook: FreezeParam"),
     # -- persistence
     Mutant("save/load keys lose the sub-layer", "rule",

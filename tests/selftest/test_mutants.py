@@ -1,20 +1,25 @@
 """The suite tests itself: every deliberately broken implementation in
-``tests.selftest.mutants`` must be caught by the property named for it, under the
-``ci`` profile's settings (derandomized, 100 examples). Each mutant is probed
-afresh, as the suite probes any implementation it is pointed at, so a bug that
-changes what the probes see (an unused output that breaks backward) is judged by
-the property that still applies."""
+``tests.selftest.mutants`` must be caught by the ORACLE of the property named for
+it, under the ``ci`` profile's settings (derandomized, 100 examples). Each mutant
+is probed afresh, as the suite probes any implementation it is pointed at, so a bug
+that changes what the probes see (an unused output that breaks backward) is judged
+by the property that still applies.
+
+A property whose run ends because the reference itself raised (its own shape
+check, a NumPy error) has not caught anything: a variant of the bug that computes
+wrong numbers instead would pass it. So a mutant that only crashes names a twin,
+that variant, and the twin must be caught by the oracle."""
 
 from __future__ import annotations
 
 import pytest
 
 from strategies.implementation import Implementation
-from tests.selftest.mutants import MUTANTS, Mutant, applied
-from tests.selftest.properties import NAMES, PROPERTIES, STATEFUL, run
+from tests.selftest.mutants import BY_NAME, MUTANTS, Mutant, applied
+from tests.selftest.properties import NAMES, PROPERTIES, STATEFUL, Kind, run
 
-# Properties that no mutant names as its catcher, each with a mutant it catches
-# (from docs/mutants.md), so that every property of the suite is shown to fail.
+# Properties that no mutant names as its catcher, each with a mutant its oracle
+# catches (from docs/mutants.md), so that every property of the suite is shown to fail.
 DEMONSTRATIONS = {
     "gradients float32": "sign error",
     "random projection": "sign error",
@@ -23,24 +28,38 @@ DEMONSTRATIONS = {
     "Hessian symmetry": "create_graph ignored",  # double backward gives zeros: symmetric, but wrong
     "shared == recomputed": "wrong transpose",
     "x + x == x * 2": "swapped operands",
-    "linear in cotangent": "matmul transpose missing",
-    "shapes and dtypes": "broadcasting not undone",
+    "linear in cotangent": "grads overwritten",
+    "shapes and dtypes": "grads widened",
     STATEFUL: "outputs held strongly",
     "kinks in graphs": "tied maxima all get the gradient",
 }
 # Properties shown failing by a self-test of their own, where no one-line mutant of the
 # reference can express the bug (the file that shows it).
 SHOWN_ELSEWHERE = {"grad mode per thread": "test_shared_grad_mode.py"}
-BY_NAME = {m.name: m for m in MUTANTS}
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
-def test_mutant_is_caught(mutant: Mutant) -> None:
+def test_mutant_is_caught_by_the_oracle(mutant: Mutant) -> None:
     with applied(mutant):
         outcome = run(mutant.caught_by, Implementation.load("dezero"))
-    assert outcome.caught, (
-        f"mutant '{mutant.name}' ({mutant.bug}) survived {outcome.examples} examples of '{mutant.caught_by}'"
-    )
+    said = f"mutant '{mutant.name}' ({mutant.bug}): '{mutant.caught_by}' {outcome.describe()}"
+    if mutant.twin:  # known to crash the reference: it must still fail, its twin is caught
+        assert outcome.failed, said
+    else:
+        assert outcome.kind is not Kind.CRASHED, (
+            f"{said}.\nA crash is not a catch: give the mutant a non-crashing twin (Mutant.twin) "
+            "that the oracle catches, or make the oracle see the bug before the crash"
+        )
+        assert outcome.caught, said
+
+
+def test_every_crashing_mutant_has_a_twin_the_oracle_must_catch() -> None:
+    """The twin exists, is judged by the same property, and is no crashing one itself."""
+    for mutant in (m for m in MUTANTS if m.twin):
+        twin = BY_NAME.get(mutant.twin)
+        assert twin is not None, f"'{mutant.name}' names a twin '{mutant.twin}' that is not a mutant"
+        assert not twin.twin, f"the twin '{twin.name}' of '{mutant.name}' crashes too"
+        assert twin.target.partition(":")[0].startswith("dezero"), twin
 
 
 @pytest.mark.parametrize("name", sorted(DEMONSTRATIONS))
@@ -48,7 +67,7 @@ def test_property_catches_its_demonstration(name: str) -> None:
     mutant = BY_NAME[DEMONSTRATIONS[name]]
     with applied(mutant):
         outcome = run(name, Implementation.load("dezero"))
-    assert outcome.caught, f"'{name}' did not catch mutant '{mutant.name}' in {outcome.examples} examples"
+    assert outcome.caught, f"'{name}' on mutant '{mutant.name}': {outcome.describe()}"
 
 
 def _test_function(name: str) -> object:
@@ -57,14 +76,19 @@ def _test_function(name: str) -> object:
 
 
 def test_every_property_is_shown_to_fail() -> None:
-    shown = {_test_function(n) for n in [*(m.caught_by for m in MUTANTS), *DEMONSTRATIONS, *SHOWN_ELSEWHERE]}
+    catchers = [*(m.caught_by for m in MUTANTS if not m.twin), *DEMONSTRATIONS, *SHOWN_ELSEWHERE]
+    shown = {_test_function(n) for n in catchers}
     never = sorted({n for n in NAMES if _test_function(n) not in shown})
-    assert not never, f"properties no mutant shows failing: {never}"
+    assert not never, f"properties no mutant shows failing through their oracle: {never}"
 
 
 def test_every_mutant_names_a_real_property() -> None:
     unknown = [m.name for m in MUTANTS if m.caught_by not in NAMES]
     assert not unknown, f"mutants naming no property: {unknown}"
+
+
+def test_mutant_names_are_unique() -> None:
+    assert len(BY_NAME) == len(MUTANTS)
 
 
 @pytest.mark.parametrize("name", sorted({m.caught_by for m in MUTANTS} | set(DEMONSTRATIONS)))
@@ -75,4 +99,4 @@ def test_the_catching_properties_pass_on_the_reference(impl: Implementation, nam
     with applied(MUTANTS[0]):
         pass
     outcome = run(name, impl)
-    assert not outcome.caught, f"'{name}' fails on the reference itself: {outcome.error}"
+    assert not outcome.failed, f"'{name}' fails on the reference itself: {outcome.describe()}"
