@@ -240,7 +240,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "weights: Array = is_extreme / is_extreme.sum(axis=self.axis, keepdims=True)",
            "weights: Array = is_extreme", "kinks alone: max"),
     Mutant("abs derivative x / |x|", "rule", "Abs.backward uses x / |x|, NaN at 0",
-           f"{F}.elementwise:Abs.mask", "return np.sign(x)", "return x / np.abs(x)", "kinks alone: abs"),
+           f"{F}.elementwise:Abs.mask", "y: Array = array_module(x).sign(x)", "y: Array = x / array_module(x).abs(x)", "kinks alone: abs"),
     Mutant("relu derivative 2 at 0", "rule", "ReLU's mask is 2 where x == 0, outside [0, 1]",
            f"{F}.elementwise:ReLU.mask", "return (x > 0).astype(x.dtype)",
            "return ((x > 0) + 2 * (x == 0)).astype(x.dtype)", "kinks alone: relu"),
@@ -264,10 +264,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "MeanSquaredError.forward divides by the number of elements, not the batch size (PyTorch's default)",
            f"{F}.nn:MeanSquaredError.forward", "(diff * diff).sum() / _batch_size(diff.shape)",
            "(diff * diff).sum() / diff.size", "loss shapes: mean_squared_error"),
-    Mutant("loss operands checked by size", "rule",
-           "the losses check that their operands have as many elements, not the same shape, so a (N, 1) "
-           "target against (N,) probabilities is broadcast and scores every pair",
-           f"{F}.nn:_check_same_shape", "if a.shape != b.shape:", "if a.size != b.size:",
+    Mutant("targets broadcast, not paired", "rule",
+           "the losses broadcast a target with another number of axes instead of pairing it element by element, "
+           "so a (N, 1) target against (N,) probabilities scores every pair",
+           f"{F}.nn:_as_shape_of", "if t.ndim == x.ndim:", "if True:",
            "loss shapes: binary_cross_entropy"),
     # -- large magnitudes
     Mutant("softmax without the max shift", "rule", "Softmax.forward exponentiates x itself, which overflows past 709",
