@@ -182,7 +182,15 @@ MUTANTS: tuple[Mutant, ...] = (
            f"{ENGINE}:_as_grad", "Variable(as_array(g, array_module(g)))",
            "Variable(as_array(g, array_module(g)).astype(np.float64))",
            "shapes and dtypes float32"),
+    Mutant("grads narrowed", "engine", "grads are stored as float32 whatever the variable's dtype",
+           f"{ENGINE}:_as_grad", "Variable(as_array(g, array_module(g)))",
+           "Variable(as_array(g, array_module(g)).astype(np.float32))",
+           "shapes and dtypes"),
     # -- rule bugs
+    Mutant("upstream gradient ignored", "rule", "Sin.backward returns cos(x), forgetting to multiply by gy "
+           "(right only when the output is seeded with ones)",
+           f"{F}.elementwise:Sin.backward", "return gy * Cos().apply(x)", "return Cos().apply(x)",
+           "linear in cotangent"),
     Mutant("sign error", "rule", "Sub.backward forgets the minus for its second input",
            f"{F}.arithmetic:Sub.backward", "unbroadcast(-gy, x1.shape)", "unbroadcast(gy, x1.shape)", "gradients"),
     Mutant("forward operands swapped", "rule", "Sub.forward computes x1 - x0",

@@ -26,10 +26,8 @@ DEMONSTRATIONS = {
     "outputs are weakrefs": "outputs held strongly",
     "retain_grad=True": "swapped operands",
     "Hessian symmetry": "create_graph ignored",  # double backward gives zeros: symmetric, but wrong
-    "shared == recomputed": "wrong transpose",
+    "shared == recomputed": "in-place accumulation where writable",
     "x + x == x * 2": "swapped operands",
-    "linear in cotangent": "grads overwritten",
-    "shapes and dtypes": "grads widened",
     STATEFUL: "outputs held strongly",
     "kinks in graphs": "tied maxima all get the gradient",
 }
