@@ -114,6 +114,9 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
     BookFailure("test_schedule.py::test_backward_without_a_graph_only_seeds", 18, LAST_STEP,
                 "backward fails on a Variable without a creator (a leaf, or an output made under no_grad): "
                 "it looks up None.generation"),
+    BookFailure("test_lifetime_stateful.py::test_graph_lifetime_state_machine", 18, LAST_STEP,
+                "the state machine calls backward on an output made under no_grad, which has no creator: "
+                "the book looks up None.generation"),
     BookFailure("test_shapes_dtypes.py::test_grads_own_their_memory", PACKAGE, LAST_STEP,
                 "one gradient object is stored in several variables (Add.backward returns gy twice), so an "
                 "in-place update of one changes the other"),
@@ -133,8 +136,9 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
                 "the optimizer picks the parameters that have a gradient before the hooks run, so the None "
                 "gradient FreezeParam gives a frozen parameter reaches update_one (AttributeError)"),
     BookFailure("test_", PACKAGE, LAST_STEP,
-                "sigmoid_cross_entropy computes log(1 - sigmoid(x)), which is log(0) from about x = 37: an "
-                "infinite loss and NaN gradients for large inputs", culprit="F.sigmoid_cross_entropy"),
+                "sigmoid_cross_entropy clips sigmoid(x) to [1e-15, 1], so its gradient is zero below about "
+                "x = -34.5, and computes log(1 - sigmoid(x)), which is log(0) from about x = 37: an infinite "
+                "loss and NaN gradients", culprit="F.sigmoid_cross_entropy"),
     # -- the book's functions, alone
     BookFailure("[leaky_relu]", PACKAGE, LAST_STEP,
                 "leaky_relu's backward assigns into its mask, a NumPy scalar for a 0-d input: TypeError"),

@@ -69,7 +69,7 @@ def pytest_runtest_makereport(
 CULPRIT_SECONDS = 30.0
 
 
-VALUE_ORACLES = ("gradient", "complex step", "forward", "projection", "==", "higher order", "alone")
+VALUE_ORACLES = ("gradient", "complex step", "forward", "projection", "==", "higher order", "alone", "retain_grad=True")
 
 
 def _about_values(exc: BaseException) -> bool:
