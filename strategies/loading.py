@@ -22,9 +22,11 @@ import importlib.machinery
 import io
 import os
 import re
+import socket
 import sys
 import tempfile
 import types
+import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +47,8 @@ class Finding:
     problem: str  # the exception, on one line
     fix: str = ""  # a known fix, when there is one
     # "import" (a module), "program" (a statement of a program file that raised),
-    # "slow" (one that was stopped), "load"
+    # "offline" (one that raised because there is no network), "slow" (one that was
+    # stopped), "load"
     kind: str = "import"
 
     def __str__(self) -> str:
@@ -73,6 +76,10 @@ KNOWN_FIXES: tuple[tuple[str, str], ...] = (
     (r"URLError|urlopen error", "the program downloads data (a dataset, weights): without a network its demo "
                                 "fails; the suite checks its definitions anyway"),
 )
+
+
+# What a statement raises when it downloads without a network (URLError is an OSError).
+OFFLINE_ERRORS = (urllib.error.URLError, ConnectionError, socket.gaierror)
 
 
 def known_fix(problem: str) -> str:
@@ -215,5 +222,6 @@ def run_program(path: Path) -> tuple[types.ModuleType, list[Finding]]:
                 findings.append(Finding(f"{path.name} line {node.lineno}", f"stopped after {STATEMENT_SECONDS:g} s "
                                         "(the suite does not wait for a program's long demo)", kind="slow"))
             except (Exception, SystemExit) as exc:
-                findings.append(finding(f"{path.name} line {node.lineno}", exc, kind="program"))
+                kind = "offline" if isinstance(exc, OFFLINE_ERRORS) else "program"
+                findings.append(finding(f"{path.name} line {node.lineno}", exc, kind=kind))
     return module, findings
