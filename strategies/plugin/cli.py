@@ -50,8 +50,11 @@ def arguments(target: str, options: list[str]) -> list[str]:
     workers = [] if _chooses_workers(options) or not _has_xdist() else ["-n", "auto"]
     # pytest loads the plugin through its entry point, unless told not to load plugins so.
     plugin = ["-p", "strategies.plugin"] if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") else []
+    # This command imported the plugin's package before pytest loads it: pytest cannot
+    # rewrite the asserts of modules that have no tests, and need not say so.
+    quiet = ["-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"]
     return [
-        "-c", str(suite / "suite.ini"), "--rootdir", str(suite), *plugin,
+        "-c", str(suite / "suite.ini"), "--rootdir", str(suite), *plugin, *quiet,
         f"--impl={target}", *workers, *options, str(suite / "properties"),
     ]
 
