@@ -33,11 +33,8 @@ def recording_calls(functions: Iterable[FunctionLike]) -> Iterator[list[Call]]:
     parent's via ``super()`` counts once)."""
     functions = list(functions)
     watched = {id(f) for f in functions}
-    classes = {type(f) for f in functions}
     calls: list[Call] = []
     active: set[int] = set()
-    originals = {cls: getattr(cls, "backward") for cls in classes}
-    own = {cls: cls.__dict__.get("backward", _MISSING) for cls in classes}
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def backward(self: Any, *gys: Any) -> Any:
@@ -55,10 +52,23 @@ def recording_calls(functions: Iterable[FunctionLike]) -> Iterator[list[Call]]:
 
         return backward
 
+    with wrapped_backward(functions, wrap):
+        yield calls
+
+
+@contextlib.contextmanager
+def wrapped_backward(functions: Iterable[FunctionLike],
+                     wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Iterator[None]:
+    """Inside the block, the classes of ``functions`` have ``wrap(their backward)``
+    as ``backward``; after it, their own attribute again (or none, when they
+    inherited it)."""
+    classes = {type(f) for f in functions}
+    originals = {cls: getattr(cls, "backward") for cls in classes}
+    own = {cls: cls.__dict__.get("backward", _MISSING) for cls in classes}
     for cls in classes:
         setattr(cls, "backward", wrap(originals[cls]))
     try:
-        yield calls
+        yield
     finally:
         for cls in classes:
             if own[cls] is _MISSING:

@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from strategies.instrument import wrapped_backward
 from strategies.protocols import Array, FunctionLike, grad_array
-
-_MISSING = object()
 
 
 def copy_of(value: object) -> Array | None:
@@ -95,11 +94,8 @@ def watching_upstream_gradients(functions: Iterable[FunctionLike]) -> Iterator[W
     parent's via ``super()`` counts once)."""
     functions = list(functions)
     watched = {id(f) for f in functions}
-    classes = {type(f) for f in functions}
     watch = Watch()
     active: set[int] = set()
-    originals = {cls: getattr(cls, "backward") for cls in classes}
-    own = {cls: cls.__dict__.get("backward", _MISSING) for cls in classes}
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def backward(self: Any, *gys: Any) -> Any:
@@ -126,13 +122,5 @@ def watching_upstream_gradients(functions: Iterable[FunctionLike]) -> Iterator[W
 
         return backward
 
-    for cls in classes:
-        setattr(cls, "backward", wrap(originals[cls]))
-    try:
+    with wrapped_backward(functions, wrap):
         yield watch
-    finally:
-        for cls in classes:
-            if own[cls] is _MISSING:
-                delattr(cls, "backward")
-            else:
-                setattr(cls, "backward", own[cls])
