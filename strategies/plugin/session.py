@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 
 from strategies.capabilities import LEVEL_NAMES, Capabilities, adopt, capabilities
@@ -156,7 +157,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     run = suite_run(config)
     if run is None:
         return []
-    return [f"{key}: {value}" for key, value in header(run).items()]
+    lines = [f"{key}: {value}" for key, value in header(run).items()]
+    profile_name = getattr(hypothesis.settings, "get_current_profile_name", None)  # not in older Hypothesis
+    if profile_name is not None:
+        lines.append(f"hypothesis profile: {profile_name()}")
+    return lines
 
 
 @pytest.fixture(scope="session")
