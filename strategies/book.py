@@ -76,6 +76,14 @@ _MATMUL = (
     "matmul is np.dot on matrices: a 1-D operand or a batch of matrices gets a gradient of the "
     "wrong shape"
 )
+_SIGMOID_CE = (
+    "sigmoid_cross_entropy clips sigmoid(x) to [1e-15, 1], so below about x = -34.5 its loss stops "
+    "growing and its gradient is zero, and computes log(1 - sigmoid(x)), which is log(0) from about "
+    "x = 37: an infinite loss and NaN gradients"
+)
+_LEAKY_RELU = (
+    "leaky_relu's backward assigns into its mask, a NumPy scalar for a 0-d input: TypeError"
+)
 _CONV = (
     "Conv2DGradW takes its output's weakref for the Variable: no double backward through "
     "convolution"
@@ -114,6 +122,39 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
     BookFailure("test_schedule.py::test_backward_without_a_graph_only_seeds", 18, LAST_STEP,
                 "backward fails on a Variable without a creator (a leaf, or an output made under no_grad): "
                 "it looks up None.generation"),
+    BookFailure("test_threads.py::test_no_grad_in_one_thread_leaves_other_threads_building_graphs", 18, LAST_STEP,
+                "the grad mode is Config.enable_backprop, a class attribute shared by every thread: no_grad() "
+                "in one thread turns graph building off in all"),
+    BookFailure("test_non_mutation.py::test_each_op_alone_changes_nothing_it_was_given[fork]", 13, LAST_STEP,
+                _UNUSED),
+    # -- the properties of issue 12, on the book's final package
+    BookFailure("test_kinks.py::test_each_op_at_its_kinks_lies_in_the_generalized_gradient[max-", PACKAGE,
+                LAST_STEP, "max gives every tied maximum the whole upstream gradient (gy times the mask x == y), "
+                "so tied elements together get a multiple of it"),
+    BookFailure("test_kinks.py::test_each_op_at_its_kinks_lies_in_the_generalized_gradient[min-", PACKAGE,
+                LAST_STEP, "min gives every tied minimum the whole upstream gradient (gy times the mask x == y), "
+                "so tied elements together get a multiple of it"),
+    BookFailure("test_kinks.py::test_each_op_at_its_kinks_lies_in_the_generalized_gradient[leaky_relu-", PACKAGE,
+                LAST_STEP, _LEAKY_RELU),
+    BookFailure("test_large_magnitudes.py::test_large_inputs_give_finite_accurate_values_and_gradients"
+                "[sigmoid_cross_entropy]", PACKAGE, LAST_STEP, _SIGMOID_CE),
+    BookFailure("test_loss_shapes.py::test_mean_squared_error_of_operands_that_broadcast", PACKAGE, LAST_STEP,
+                "mean_squared_error's backward returns both gradients in the broadcast shape of x0 - x1, not "
+                "each operand's"),
+    BookFailure("test_loss_shapes.py::test_softmax_cross_entropy_with_labels_n_or_n_by_1", PACKAGE, LAST_STEP,
+                "softmax_cross_entropy's backward one-hot encodes labels of shape (N, 1) as (N, 1, C), so the "
+                "gradient broadcasts to (N, N, C)"),
+    BookFailure("test_dropout_data.py::test_datasets_never_reseed_the_global_generator[get_spiral]", PACKAGE,
+                LAST_STEP, "get_spiral calls np.random.seed (1984 for training data, 2020 for test data): every "
+                "random number a program draws after it repeats from run to run"),
+    BookFailure("test_dropout_data.py::test_datasets_never_reseed_the_global_generator[Spiral]", PACKAGE,
+                LAST_STEP, "Spiral makes its data with get_spiral, which calls np.random.seed"),
+    BookFailure("test_recurrent.py::test_unrolled_sequence_matches_the_recurrence[RNN]", PACKAGE, LAST_STEP,
+                "RNN makes h2h with in_size=in_size instead of hidden_size: with in_size != hidden_size its "
+                "second step fails (h2h.W has the wrong shape)"),
+    BookFailure("test_recurrent.py::test_unchain_backward_truncates_backpropagation[RNN]", PACKAGE, LAST_STEP,
+                "RNN makes h2h with in_size=in_size instead of hidden_size: with in_size != hidden_size its "
+                "second step fails (h2h.W has the wrong shape)"),
     BookFailure("test_lifetime_stateful.py::test_graph_lifetime_state_machine", 18, LAST_STEP,
                 "the state machine calls backward on an output made under no_grad, which has no creator: "
                 "the book looks up None.generation"),
@@ -127,6 +168,12 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
                 "sum_to to a shape that does not broadcast returns a wrong shape instead of raising"),
     BookFailure("test_implementation.py::test_program_runs_to_its_end", 9, 9,
                 "the book's step 9 ends with Variable(1.0) on purpose, to show the TypeError", "step09.py"),
+    BookFailure("test_implementation.py::test_program_runs_to_its_end", 59, 59,
+                "after training, the program calls float() on a (1, 1) array, which NumPy 2 refuses (NumPy 1, "
+                "the book's, allowed it)", "step59.py"),
+    BookFailure("test_implementation.py::test_program_runs_to_its_end", 60, 60,
+                "after training, the program calls float() on a (1, 1) array, which NumPy 2 refuses (NumPy 1, "
+                "the book's, allowed it)", "step60.py"),
     BookFailure("test_training.py::test_parameter_order_is_the_same_under_every_hash_seed", PACKAGE, LAST_STEP,
                 "Layer keeps its parameter names in a set: params() order, and with it the order of updates and "
                 "of weight files, changes with PYTHONHASHSEED"),
@@ -135,13 +182,9 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
     BookFailure("test_hooks_change_gradients_as_their_formula_says[FreezeParam]", PACKAGE, LAST_STEP,
                 "the optimizer picks the parameters that have a gradient before the hooks run, so the None "
                 "gradient FreezeParam gives a frozen parameter reaches update_one (AttributeError)"),
-    BookFailure("test_", PACKAGE, LAST_STEP,
-                "sigmoid_cross_entropy clips sigmoid(x) to [1e-15, 1], so its gradient is zero below about "
-                "x = -34.5, and computes log(1 - sigmoid(x)), which is log(0) from about x = 37: an infinite "
-                "loss and NaN gradients", culprit="F.sigmoid_cross_entropy"),
+    BookFailure("test_", PACKAGE, LAST_STEP, _SIGMOID_CE, culprit="F.sigmoid_cross_entropy"),
     # -- the book's functions, alone
-    BookFailure("[leaky_relu]", PACKAGE, LAST_STEP,
-                "leaky_relu's backward assigns into its mask, a NumPy scalar for a 0-d input: TypeError"),
+    BookFailure("[leaky_relu]", PACKAGE, LAST_STEP, _LEAKY_RELU),
     BookFailure("[max]", PACKAGE, LAST_STEP, _REDUCE),
     BookFailure("[min]", PACKAGE, LAST_STEP, _REDUCE),
     BookFailure("[matmul]", PACKAGE, LAST_STEP, _MATMUL),
