@@ -127,6 +127,9 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
                 "in one thread turns graph building off in all"),
     BookFailure("test_non_mutation.py::test_each_op_alone_changes_nothing_it_was_given[fork]", 13, LAST_STEP,
                 _UNUSED),
+    BookFailure("test_non_mutation.py::test_each_op_alone_changes_nothing_it_was_given[add_function]", 11, 12,
+                "at steps 11-12 Function takes a list of inputs while Variable.backward still reads f.input: "
+                "backward through it fails until step 13"),
     # -- the properties of issue 12, on the book's final package
     BookFailure("test_kinks.py::test_each_op_at_its_kinks_lies_in_the_generalized_gradient[max-", PACKAGE,
                 LAST_STEP, "max gives every tied maximum the whole upstream gradient (gy times the mask x == y), "

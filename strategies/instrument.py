@@ -77,10 +77,23 @@ def wrapped_backward(functions: Iterable[FunctionLike],
                 setattr(cls, "backward", own[cls])
 
 
+def input_variables(func: FunctionLike) -> list[VariableLike]:
+    """A Function's inputs: ``inputs``, or the one ``input`` of the book's steps 7-10."""
+    inputs = getattr(func, "inputs", None)
+    if inputs is not None:
+        return list(inputs)
+    single = getattr(func, "input", None)
+    return [] if single is None else [single]
+
+
 def output_variables(func: FunctionLike) -> list[VariableLike]:
-    """A Function's live outputs, whether it holds them by weakref or directly."""
+    """A Function's live outputs, whether it holds them by weakref or directly (and
+    as ``outputs``, or the one ``output`` of the book's steps 7-16)."""
     result = []
-    for ref in func.outputs:
+    outputs = getattr(func, "outputs", None)
+    if outputs is None:
+        outputs = [getattr(func, "output", None)]
+    for ref in outputs:
         y = ref() if callable(ref) and not hasattr(ref, "data") else ref
         if y is not None:
             result.append(y)
@@ -96,5 +109,5 @@ def upstream_functions(roots: Iterable[VariableLike]) -> list[FunctionLike]:
         if id(f) in seen:
             continue
         seen[id(f)] = f
-        stack.extend(x.creator for x in f.inputs if x.creator is not None)
+        stack.extend(x.creator for x in input_variables(f) if x.creator is not None)
     return list(seen.values())
