@@ -197,6 +197,7 @@ DATA_STAGE = "datasets and loaders come with the book's final package (steps 49-
 
 
 @pytest.mark.requires("layers", why=DATA_STAGE)
+@pytest.mark.judges_reseeding
 @pytest.mark.parametrize("name", DATASETS)
 @given(data=st.data())
 def test_datasets_never_reseed_the_global_generator(impl: Implementation, data: st.DataObject, name: str) -> None:
