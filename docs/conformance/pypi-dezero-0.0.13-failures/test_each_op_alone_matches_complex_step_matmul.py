@@ -1,10 +1,27 @@
-# tests/properties/test_gradients.py::test_each_op_alone_matches_complex_step[matmul]
-# AssertionError: [matmul alone vs complex step] leaf v0: gradient of shape (), expected (1, 1)
+"""Counterexample: tests/properties/test_gradients.py::test_each_op_alone_matches_complex_step[matmul]
+
+AssertionError: [matmul alone vs complex step] leaf v1: gradient of shape (), expected (1, 1)
+
+Culprit: MatMul.backward (v2 = F.matmul(v0, v1)): gradient of input 1 has shape (), expected (1, 1)
+
+Run it: python THIS_FILE (it exits 1 while the bug is there, 0 once it is fixed).
+It checks the implementation that was under test: /tmp/pypi-dezero
+"""
+
+# The graph, as DeZero code (F: the implementation's functions; P: the suite's own Functions):
+#   v0 = Variable(np.array([0.0], dtype=np.float64))
+#   v1 = Variable(np.array([[0.0]], dtype=np.float64))
+#   v2 = F.matmul(v0, v1)
+#   y = v2
+
 import numpy as np
-import dezero
-from dezero import Variable
-import dezero.functions as F
-v0 = Variable(np.array([[0.0]], dtype=np.float64))
-v1 = Variable(np.array([0.0], dtype=np.float64))
-v2 = F.matmul(v0, v1)
-y = v2
+
+from strategies.ops import BY_NAME
+from strategies.reproduce import replay
+from strategies.vectors import decode_graph
+
+draws = [
+    ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [1], "values": [0.0]}}, {"leaf": {"shape": [1, 1], "values": [0.0]}}, {"op": "matmul", "args": [0, 1], "params": {}}], "output": 2, "held": []})),
+    ('cotangent', np.array([0.25], dtype=np.float64)),
+]
+raise SystemExit(replay('/tmp/pypi-dezero', 'tests.properties.test_gradients:test_each_op_alone_matches_complex_step', {'op_name': 'matmul'}, draws, seconds=10.0))

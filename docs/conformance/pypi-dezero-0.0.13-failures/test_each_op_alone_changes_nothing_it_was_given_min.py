@@ -1,0 +1,25 @@
+"""Counterexample: tests/properties/test_non_mutation.py::test_each_op_alone_changes_nothing_it_was_given[min]
+
+ValueError: cannot reshape array of size 1 into shape (2,)
+
+Run it: python THIS_FILE (it exits 1 while the bug is there, 0 once it is fixed).
+It checks the implementation that was under test: /tmp/pypi-dezero
+"""
+
+# The graph, as DeZero code (F: the implementation's functions; P: the suite's own Functions):
+#   v0 = Variable(np.array([0.0, 0.06], dtype=np.float64))
+#   v1 = F.min(v0, axis=-1, keepdims=False)
+#   y = v1
+
+import numpy as np
+
+from strategies.ops import BY_NAME
+from strategies.reproduce import replay
+from strategies.vectors import decode_graph
+
+draws = [
+    ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [2], "values": [0.0, 0.06]}}, {"op": "min", "args": [0], "params": {"axis": -1, "keepdims": false}}], "output": 1, "held": []})),
+    ('retain_grad', False),
+    ('cotangent', np.array(0.25, dtype=np.float64)),
+]
+raise SystemExit(replay('/tmp/pypi-dezero', 'tests.properties.test_non_mutation:test_each_op_alone_changes_nothing_it_was_given', {'op_name': 'min'}, draws, seconds=10.0))

@@ -1,0 +1,24 @@
+"""Counterexample: tests/properties/test_bad_input.py::test_seed_gradient_of_the_wrong_shape_raises_value_error
+
+Failed: DID NOT RAISE ValueError
+
+Run it: python THIS_FILE (it exits 1 while the bug is there, 0 once it is fixed).
+It checks the implementation that was under test: /tmp/pypi-dezero
+"""
+
+# The graph, as DeZero code (F: the implementation's functions; P: the suite's own Functions):
+#   v0 = Variable(np.array([0.1], dtype=np.float64))
+#   v1 = F.exp(v0)
+#   y = v1
+
+import numpy as np
+
+from strategies.ops import BY_NAME
+from strategies.reproduce import replay
+from strategies.vectors import decode_graph
+
+draws = [
+    ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [1], "values": [0.1]}}, {"op": "exp", "args": [0], "params": {}}], "output": 1, "held": []})),
+    ('seed shape', ()),
+]
+raise SystemExit(replay('/tmp/pypi-dezero', 'tests.properties.test_bad_input:test_seed_gradient_of_the_wrong_shape_raises_value_error', {}, draws, seconds=10.0))

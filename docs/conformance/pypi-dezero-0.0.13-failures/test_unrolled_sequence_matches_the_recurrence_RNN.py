@@ -1,0 +1,22 @@
+"""Counterexample: tests/properties/test_recurrent.py::test_unrolled_sequence_matches_the_recurrence[RNN]
+
+AssertionError: [recurrent parameter shapes] RNN(1, in_size=3) made h2h.W of shape (3, 1); its recurrence needs (1, 1) (h2h maps the hidden state, of size hidden_size, whatever in_size is: the second step multiplies h by it)
+
+Run it: python THIS_FILE (it exits 1 while the bug is there, 0 once it is fixed).
+It checks the implementation that was under test: /tmp/pypi-dezero
+"""
+
+import numpy as np
+
+from strategies.ops import BY_NAME
+from strategies.reproduce import replay
+from strategies.vectors import decode_graph
+
+draws = [
+    ('batch size', 1),
+    ('in_size', 3),
+    ('hidden_size', 1),
+    ('parameters (flat)', np.array([0.0, 0.0, 0.0, 0.0, 0.0], dtype=np.float64)),
+    ('in_size given', True),
+]
+raise SystemExit(replay('/tmp/pypi-dezero', 'tests.properties.test_recurrent:test_unrolled_sequence_matches_the_recurrence', {'kind': 'RNN'}, draws, seconds=10.0))
