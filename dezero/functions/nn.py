@@ -13,7 +13,7 @@ from dezero._internal import as_input_variables
 from dezero.core import V, Array, Function, Operand, Variable, as_array, as_variable
 from dezero.functions.elementwise import Sigmoid, log
 from dezero.functions.reduction import sum
-from dezero.functions.shape import get_item, reshape, unbroadcast
+from dezero.functions.shape import broadcast, get_item, reshape, unbroadcast
 
 
 class Softmax(Function[Variable]):
@@ -181,7 +181,9 @@ class SigmoidCrossEntropy(Function[Variable]):
         x, t = self.inputs_like(gy)
         scale = gy / _batch_size(x.shape)
         gx = unbroadcast((Sigmoid().apply(x) - t) * scale, x.shape) if self.needs_grad(0) else None
-        gt = unbroadcast(-x * scale, t.shape) if self.needs_grad(1) and t.dtype.kind == "f" else None
+        gt = None
+        if self.needs_grad(1) and t.dtype.kind == "f":  # the loss terms broadcast: so do their gradients
+            gt = unbroadcast(broadcast(-x * scale, np.broadcast_shapes(x.shape, t.shape)), t.shape)
         return gx, gt
 
 

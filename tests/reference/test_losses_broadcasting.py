@@ -99,6 +99,14 @@ def test_sigmoid_cross_entropy_broadcasts_a_target_with_as_many_axes() -> None:
     check_function(F.sigmoid_cross_entropy, numpy_sigmoid_ce, [normal(6, 4, 3), targets])
 
 
+def test_sigmoid_cross_entropy_target_broadcast_beyond_the_input() -> None:
+    """The target's gradient is that of the broadcast loss terms, summed to the
+    target's shape, also where the target is the larger operand (found by the
+    nightly profile: (1, 2, 2) logits against a (2, 2, 1) target)."""
+    targets = generator(7).random((2, 2, 1))
+    check_function(F.sigmoid_cross_entropy, numpy_sigmoid_ce, [normal(8, 1, 2, 2), targets])
+
+
 def test_sigmoid_cross_entropy_target_that_cannot_take_the_shape_is_a_value_error() -> None:
     with pytest.raises(ValueError, match=r"sigmoid_cross_entropy: a target of shape \(3,\)"):
         F.sigmoid_cross_entropy(Variable(np.ones((2, 1))), np.ones(3))
