@@ -79,14 +79,22 @@ RATIOS = st.integers(0, 18).map(lambda k: k / 20)  # 0, 0.05, ..., 0.9
 # --------------------------------------------------------------------- dropout
 
 
+def _dropout_case(data: st.DataObject, max_side: int) -> tuple[Array, float, Array]:
+    """An input with no zero element (so a dropped element shows as 0), a ratio and
+    a cotangent, in a drawn dtype."""
+    dtype = data.draw(st.sampled_from(["float64", "float32"]), label="dtype")
+    x = data.draw(_nonzero(data.draw(npst.array_shapes(max_dims=3, max_side=max_side), label="shape"), dtype),
+                  label="x")
+    ratio = data.draw(RATIOS, label="dropout_ratio")
+    w = data.draw(cotangents(x.shape), label="cotangent").astype(dtype)
+    return x, ratio, w
+
+
 @pytest.mark.requires("F.dropout", "memory", why="test mode is set with using_config('train', False)")
 @given(data=st.data())
 def test_dropout_in_test_mode_is_the_identity(impl: Implementation, data: st.DataObject) -> None:
     dropout = _dropout(impl)
-    dtype = data.draw(st.sampled_from(["float64", "float32"]), label="dtype")
-    x = data.draw(_nonzero(data.draw(npst.array_shapes(max_dims=3, max_side=4), label="shape"), dtype), label="x")
-    ratio = data.draw(RATIOS, label="dropout_ratio")
-    w = data.draw(cotangents(x.shape), label="cotangent").astype(dtype)
+    x, ratio, w = _dropout_case(data, max_side=4)
     v = impl.variable(x.copy())
     with impl.using_config("train", False):
         y = dropout(v, ratio)
@@ -118,10 +126,8 @@ def _close(got: Array, expected: Array, dtype: str) -> Array:
 @given(data=st.data())
 def test_dropout_backward_uses_the_forward_mask_and_scale(impl: Implementation, data: st.DataObject) -> None:
     dropout = _dropout(impl)
-    dtype = data.draw(st.sampled_from(["float64", "float32"]), label="dtype")
-    x = data.draw(_nonzero(data.draw(npst.array_shapes(max_dims=3, max_side=5), label="shape"), dtype), label="x")
-    ratio = data.draw(RATIOS, label="dropout_ratio")
-    w = data.draw(cotangents(x.shape), label="cotangent").astype(dtype)
+    x, ratio, w = _dropout_case(data, max_side=5)
+    dtype = str(x.dtype)
     v = impl.variable(x.copy())
     with impl.seeded(data.draw(SEEDS, label="seed")):  # masks drawn from NumPy's generator repeat
         y = dropout(v, ratio)
