@@ -6,7 +6,8 @@ It runs exactly the properties of ``pytest tests/properties`` in this repository
 with every option of the plugin (``--report``, ``--skips``/``--xfails``,
 ``--hypothesis-profile``, ``--exclude-ops``, ``--time-limit``, ``-n``, ``-k``...).
 Unless ``-n`` is given it runs the tests in pytest-xdist workers (``-n auto``), so
-that an implementation that crashes its process fails one test, not the run.
+that an implementation that crashes its process fails one test, not the run; unless
+``--shrink-seconds`` is given, each failure shrinks for at most 20 seconds.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ Common options:
   --hypothesis-profile NAME  dev (default: 25 examples), ci (100, derandomized), nightly (1000)
   --time-limit SECONDS       per example (default 10)
   -n N                       worker processes (default: auto)
+  --shrink-seconds N         stop shrinking a failure after N seconds (default: 20)
   -k EXPRESSION              only the properties whose names match
 Any other pytest option is passed on.
 """
@@ -48,6 +50,9 @@ def arguments(target: str, options: list[str]) -> list[str]:
     """The pytest arguments of ``dezero-check target *options``."""
     suite = suite_directory()
     workers = [] if _chooses_workers(options) or not _has_xdist() else ["-n", "auto"]
+    # A learner wants every failure's small example soon: 20 s of shrinking each (the
+    # book's package, 58 failures, checks in 6 min instead of 10 on 2 cores).
+    shrinking = [] if any(o.startswith("--shrink-seconds") for o in options) else ["--shrink-seconds", "20"]
     # pytest loads the plugin through its entry point, unless told not to load plugins so.
     plugin = ["-p", "strategies.plugin"] if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") else []
     # This command imported the plugin's package before pytest loads it: pytest cannot
@@ -55,7 +60,7 @@ def arguments(target: str, options: list[str]) -> list[str]:
     quiet = ["-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"]
     return [
         "-c", str(suite / "suite.ini"), "--rootdir", str(suite), *plugin, *quiet,
-        f"--impl={target}", *workers, *options, str(suite / "properties"),
+        f"--impl={target}", *workers, *shrinking, *options, str(suite / "properties"),
     ]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from strategies.plugin.cli import arguments
 from strategies.plugin.report import one_per_test, report_files, row_from
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,3 +121,10 @@ def test_impl_works_in_every_form_from_any_folder(
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert f"implementation: {SECOND}" in result.stdout and "2 passed" in result.stdout, result.stdout[-2000:]
+
+
+def test_dezero_check_shrinks_each_failure_for_20_seconds_unless_told() -> None:
+    default = arguments("my-dezero", [])
+    assert default[default.index("--shrink-seconds") + 1] == "20"
+    given = arguments("my-dezero", ["--shrink-seconds", "5"])
+    assert given.count("--shrink-seconds") == 1 and given[given.index("--shrink-seconds") + 1] == "5"
