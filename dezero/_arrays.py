@@ -137,3 +137,13 @@ def logsumexp(x: Array, axis: Axis = 1) -> Array:
     s = xp.exp(x - m).sum(axis=axis, keepdims=True)
     result: Array = m + xp.log(s)
     return result
+
+
+def gradients_per_input(function_name: str, gxs: object, n_inputs: int) -> tuple[Any, ...]:
+    """What a ``backward`` returned, as one gradient per input (a single gradient
+    may come bare, as the book's one-input Functions return it); ``RuntimeError``
+    when the count is not the number of inputs."""
+    result = gxs if isinstance(gxs, tuple) else (gxs,)
+    if len(result) != n_inputs:
+        raise RuntimeError(f"{function_name}.backward returned {len(result)} gradients for {n_inputs} inputs")
+    return result

@@ -24,7 +24,7 @@ from typing import Any, TypeAlias, Union
 import numpy as np
 import numpy.typing as npt
 
-from dezero._arrays import gradient_dtype, sum_to
+from dezero._arrays import gradient_dtype, gradients_per_input, sum_to
 from dezero._config import Config, no_grad, using_config
 
 Array: TypeAlias = npt.NDArray[Any]
@@ -115,14 +115,7 @@ class Variable:
         while queue:
             func = heapq.heappop(queue)[2]
             gys = [_output_grad(pending, ref(), spec) for ref, spec in zip(func.outputs, func.output_specs)]
-            gxs = func.backward(*gys)
-            if not isinstance(gxs, tuple):
-                gxs = (gxs,)
-            if len(gxs) != len(func.inputs):
-                raise RuntimeError(
-                    f"{type(func).__name__}.backward returned {len(gxs)} gradients "
-                    f"for {len(func.inputs)} inputs"
-                )
+            gxs = gradients_per_input(type(func).__name__, func.backward(*gys), len(func.inputs))
             for x, gx in zip(func.inputs, gxs):
                 gx = _conform(func, x, gx)
                 if x in pending:

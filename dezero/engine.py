@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from dezero._arrays import array_module, gradient_dtype, is_array
+from dezero._arrays import array_module, gradient_dtype, gradients_per_input, is_array
 from dezero._config import using_config
 from dezero._internal import Constant
 from dezero.core import Function, Variable, as_array
@@ -98,14 +98,7 @@ def backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                 takes_arrays = on_arrays and func.array_backward
                 if on_arrays and not takes_arrays:
                     gys = [Variable(as_array(gy, array_module(gy))) for gy in gys]
-                gxs = func.backward(*gys)
-                if not isinstance(gxs, tuple):
-                    gxs = (gxs,)
-                if len(gxs) != len(func.inputs):
-                    raise RuntimeError(
-                        f"{type(func).__name__}.backward returned {len(gxs)} gradients "
-                        f"for {len(func.inputs)} inputs"
-                    )
+                gxs = gradients_per_input(type(func).__name__, func.backward(*gys), len(func.inputs))
                 # Each input's gradient, checked and summed; on the first one, the
                 # input's creator starts waiting.
                 for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
