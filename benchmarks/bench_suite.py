@@ -8,8 +8,8 @@ complex-step oracle in its two modes.
 - Oracle: graphs drawn as the gradient properties draw them (``dags()`` with its
   defaults, and ``dags(max_nodes=40, max_leaves=4)`` as the random-projection
   property does), derandomized. For each graph: the time and the number of complex
-  evaluations of the graph for ``strategies.numerics.jacobians`` (one evaluation per
-  leaf element: the full Jacobian) and for ``strategies.numerics.directional`` (the
+  evaluations of the graph for ``strategies.oracles.numerics.jacobians`` (one evaluation per
+  leaf element: the full Jacobian) and for ``strategies.oracles.numerics.directional`` (the
   random projection: one evaluation whatever the size).
 
 Run it with an interpreter that has the test extra (pytest, pytest-xdist,
@@ -74,7 +74,7 @@ def draw_graphs(count: int, **options: Any) -> list[Any]:
     """``count`` graph specs from ``dags(**options)``, derandomized (the same ones every run)."""
     from hypothesis import HealthCheck, Phase, given, settings
 
-    from strategies.dags import dags
+    from strategies.graphs.dags import dags
 
     specs: list[Any] = []
 
@@ -102,7 +102,7 @@ def cost(fn: Callable[[], object], evaluations: list[int], repeats: int = 3) -> 
 
 
 def oracle_costs(count: int, options: dict[str, Any]) -> dict[str, Any]:
-    from strategies import numerics
+    from strategies.oracles import numerics
 
     evaluations = [0]
     original = getattr(numerics, "evaluate")

@@ -417,8 +417,8 @@ def suite_section(suite: dict[str, Any]) -> list[str]:
                       "full Jacobian: graph evaluations (median / max)", "full Jacobian: time per example",
                       "projection: graph evaluations (max)", "projection: time per example",
                       "time ratio (median)"], rows)  # fmt: skip
-        out += ["", "The oracle per example: `strategies.numerics.jacobians` evaluates the graph once per "
-                "leaf element (complex step, column by column); `strategies.numerics.directional` (the "
+        out += ["", "The oracle per example: `strategies.oracles.numerics.jacobians` evaluates the graph once per "
+                "leaf element (complex step, column by column); `strategies.oracles.numerics.directional` (the "
                 "random-projection check) once, whatever the graph's size. Times are the fastest of 3 "
                 "calls; evaluations are counted, not inferred."]  # fmt: skip
     return out

@@ -18,6 +18,8 @@ import sys
 
 from strategies.plugin.options import suite_directory
 
+__all__ = ["USAGE", "arguments", "main"]
+
 USAGE = """usage: dezero-check PATH_OR_MODULE [pytest options]
 
 Check a DeZero-style implementation against the property suite.

@@ -1,6 +1,6 @@
 """Remembering what each example of a property draws, so that a failure's last
 (shrunk) example can be written as a script that replays it
-(:mod:`strategies.reproduce`)."""
+(:mod:`strategies.reports.reproduce`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from strategies.plugin.session import suite_run
-from strategies.reproduce import RecordingData
+from strategies.reports.reproduce import RecordingData
+
+__all__ = ["pytest_runtest_call"]
 
 
 def _recording(inner: Callable[..., Any]) -> Callable[..., Any]:

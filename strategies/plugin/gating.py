@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from strategies.capabilities import capabilities
 from strategies.plugin.session import implementation
+from strategies.survey.capabilities import capabilities
+
+__all__ = [
+    "NOT_APPLICABLE", "pytest_collection_modifyitems", "pytest_configure", "pytest_runtest_setup", "read_ids",
+    "required_levels",
+]
 
 NOT_APPLICABLE = "not applicable"
 

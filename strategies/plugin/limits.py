@@ -3,7 +3,7 @@ implementation fails the property that caused it, and the run goes on.
 
 - Each example of a Hypothesis property gets ``--time-limit`` seconds (a test
   without examples gets :data:`WHOLE_TEST_FACTOR` times as long). A hang raises
-  :class:`strategies.timeouts.TimedOut` in the test's thread; it is not an
+  :class:`strategies.implementation.timeouts.TimedOut` in the test's thread; it is not an
   ``Exception``, so Hypothesis does not shrink it (every shrink step could hang as
   long): the failure shows the example that hung, as drawn.
 - ``sys.exit()`` inside the implementation becomes an ordinary failure that says so.
@@ -24,8 +24,13 @@ from typing import Any
 
 import pytest
 
+from strategies.implementation.timeouts import time_limit
 from strategies.plugin.options import is_active
-from strategies.timeouts import time_limit
+
+__all__ = [
+    "HANG", "ImplementationExited", "WHOLE_TEST_FACTOR", "cap_memory", "pytest_configure",
+    "pytest_runtest_call",
+]
 
 WHOLE_TEST_FACTOR = 30
 HANG = ("a hang or an endless loop in the implementation (the limit is {option}); the example is shown as "

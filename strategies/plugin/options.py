@@ -12,6 +12,12 @@ import pytest
 
 from strategies.plugin import profiles
 
+__all__ = [
+    "DEFAULT_IMPL", "DEFAULT_MEMORY_LIMIT", "DEFAULT_TIME_LIMIT", "IMPL_VARIABLE", "is_active", "is_property",
+    "join_impl_argument", "pytest_addoption", "pytest_cmdline_main", "pytest_configure", "suite_directory",
+    "target",
+]
+
 IMPL_VARIABLE = "DEZERO_IMPL"
 DEFAULT_IMPL = "dezero"
 DEFAULT_TIME_LIMIT = 10.0  # seconds per example

@@ -20,6 +20,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, MultiplexedDatabase
 
+__all__ = [
+    "NAMES", "REDIS_VARIABLE", "RedisClientMissing", "default_name", "example_database", "register",
+    "registered",
+]
+
 NAMES = ("dev", "ci", "nightly", "replay")
 REDIS_VARIABLE = "DEZERO_SUITE_REDIS"
 # Where the registered nightly profile keeps its examples (None: not registered yet).

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from strategies.capabilities import LEVEL_NAMES, LEVELS
+from strategies.survey.capabilities import LEVEL_NAMES, LEVELS
+
+__all__ = [
+    "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
+    "SCRIPT_KEY", "checklist", "examples_run", "failure_notes", "first_line", "level_of", "one_per_test",
+    "report_files", "row_from", "save_failure", "write",
+]
 
 # Keys of the user_properties a worker attaches.
 LEVELS_KEY = "dezero_levels"

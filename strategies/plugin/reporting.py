@@ -17,18 +17,24 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from strategies import reproduce
-from strategies.book import inherited
-from strategies.culprit import find_culprit
-from strategies.drawing import LastGraph
-from strategies.graph import GraphSpec
-from strategies.implementation import Implementation
+from strategies.graphs.spec import GraphSpec
+from strategies.implementation.handle import Implementation
+from strategies.implementation.timeouts import time_limit
 from strategies.plugin import report as conformance
 from strategies.plugin.gating import required_levels
 from strategies.plugin.options import is_property
 from strategies.plugin.session import header, implementation, suite_run
-from strategies.reproduce import LastExample
-from strategies.timeouts import time_limit
+from strategies.reports import reproduce
+from strategies.reports.book import inherited
+from strategies.reports.culprit import find_culprit
+from strategies.reports.drawing import LastGraph
+from strategies.reports.reproduce import LastExample
+
+__all__ = [
+    "COLLECTOR", "CULPRIT_SECONDS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
+    "pytest_terminal_summary",
+]
 
 REWRITE_SECONDS = 5.0
 

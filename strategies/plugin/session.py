@@ -2,7 +2,7 @@
 runs tests, and handed to them through the ``impl`` fixture.
 
 The survey (levels, conventions, which ops work alone) runs in a child process
-(:mod:`strategies.survey`), so that an implementation that crashes or hangs while
+(:mod:`strategies.survey.isolated`), so that an implementation that crashes or hangs while
 it is loaded or probed is reported, not fatal; with pytest-xdist the controller
 hands the result to its workers, which only load the implementation. An
 implementation that cannot be loaded makes every property not applicable and
@@ -16,12 +16,17 @@ from dataclasses import dataclass
 import hypothesis
 import pytest
 
-from strategies.capabilities import LEVEL_NAMES, Capabilities, adopt, capabilities
-from strategies.implementation import Implementation
-from strategies.loading import Finding, LoadError
-from strategies.ops import BY_NAME as OPS_BY_NAME
+from strategies.catalogue.ops import BY_NAME as OPS_BY_NAME
+from strategies.implementation.handle import Implementation
+from strategies.implementation.loading import Finding, LoadError
 from strategies.plugin.options import is_active, target
-from strategies.survey import Unloadable, survey_in_child
+from strategies.survey.capabilities import LEVEL_NAMES, Capabilities, adopt, capabilities
+from strategies.survey.isolated import Unloadable, survey_in_child
+
+__all__ = [
+    "LOAD_ERROR_KEY", "RUN", "SURVEY_KEY", "SuiteRun", "header", "impl", "implementation", "pytest_addoption",
+    "pytest_configure", "pytest_report_header", "pytest_sessionstart", "suite", "suite_run",
+]
 
 SURVEY_KEY = "dezero_survey"
 LOAD_ERROR_KEY = "dezero_load_error"

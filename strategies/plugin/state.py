@@ -27,6 +27,8 @@ import pytest
 
 from strategies.plugin.session import implementation
 
+__all__ = ["JUDGES_RESEEDING", "Snapshot", "pytest_configure"]
+
 
 @dataclass
 class Snapshot:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from strategies.capabilities import LEVEL_NAMES
 from strategies.plugin.report import LEVELS_KEY, LOADING, level_of
 from strategies.plugin.session import suite_run
+from strategies.survey.capabilities import LEVEL_NAMES
+
+__all__ = ["WHY", "pytest_addoption", "pytest_configure", "pytest_sessionfinish", "pytest_terminal_summary"]
 
 WHY = pytest.StashKey[list[str]]()
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from strategies.capabilities import capabilities
-from strategies.implementation import Implementation, ImplementationError
-from strategies.opspec import Op
+from strategies.catalogue.opspec import Op
+from strategies.implementation.handle import Implementation, ImplementationError
+from strategies.survey.capabilities import capabilities
 
 
 def skip_unless_offered(impl: Implementation, op: Op) -> None:

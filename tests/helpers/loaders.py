@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from strategies.protocols import Array
+from strategies.implementation.protocols import Array
 
 
 class Items:

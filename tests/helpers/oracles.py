@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from strategies.graph import GraphSpec, evaluate
-from strategies.numerics import side_by_side
-from strategies.protocols import Array
-from strategies.rounding import expected_gradients
+from strategies.graphs.spec import GraphSpec, evaluate
+from strategies.implementation.protocols import Array
+from strategies.oracles.numerics import side_by_side
+from strategies.oracles.rounding import expected_gradients
 
 
 def assert_vjp_matches(oracle: str, spec: GraphSpec, got: Sequence[Array | None], cotangent: Array) -> None:

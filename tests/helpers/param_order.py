@@ -24,7 +24,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from strategies.implementation import Implementation
+from strategies.implementation.handle import Implementation
 
 Description = list[list[Any]]  # [[name, None | Description], ...]
 Child = Union[None, Description]

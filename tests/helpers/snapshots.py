@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from strategies.instrument import wrapped_backward
-from strategies.protocols import Array, FunctionLike, grad_array
+from strategies.implementation.instrument import wrapped_backward
+from strategies.implementation.protocols import Array, FunctionLike, grad_array
 
 
 def copy_of(value: object) -> Array | None:

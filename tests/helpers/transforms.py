@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from strategies.graph import GraphSpec, Leaf, Node, Step, width
-from strategies.ops import Params
+from strategies.catalogue.ops import Params
+from strategies.graphs.spec import GraphSpec, Leaf, Node, Step, width
 
 
 class _Rebuilder:

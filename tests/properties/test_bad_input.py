@@ -14,12 +14,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.backprop import backward, cotangents, grads, set_seed
-from strategies.capabilities import has_requirement
-from strategies.drawing import draw_graph
-from strategies.graph import build
-from strategies.implementation import Implementation
-from strategies.protocols import VariableLike
+from strategies.graphs.spec import build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import VariableLike
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents, grads, set_seed
+from strategies.survey.capabilities import has_requirement
 
 from ..helpers.oracles import assert_vjp_matches
 

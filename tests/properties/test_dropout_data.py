@@ -45,11 +45,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.backprop import backward, cotangents
-from strategies.implementation import Implementation
-from strategies.namespace import Functions
-from strategies.probes import probes_for
-from strategies.protocols import Array, grad_array
+from strategies.implementation.handle import Implementation
+from strategies.implementation.namespace import Functions
+from strategies.implementation.probes import probes_for
+from strategies.implementation.protocols import Array, grad_array
+from strategies.survey.backprop import backward, cotangents
 
 from ..helpers.gates import offered_name
 from ..helpers.loaders import Items, one_epoch

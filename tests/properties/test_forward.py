@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.drawing import draw_graph
-from strategies.graph import Built, GraphSpec, build, evaluate
-from strategies.implementation import Implementation
-from strategies.numerics import side_by_side
-from strategies.ops import BY_NAME
-from strategies.ops_nn import NN_OPS
+from strategies.catalogue.ops import BY_NAME
+from strategies.catalogue.ops_nn import NN_OPS
+from strategies.graphs.spec import Built, GraphSpec, build, evaluate
+from strategies.implementation.handle import Implementation
+from strategies.oracles.numerics import side_by_side
+from strategies.reports.drawing import draw_graph
 
 from ..helpers.gates import DTYPES, skip_unless_offered
 

@@ -2,7 +2,7 @@
 computes, for every leaf, under a random cotangent.
 
 The derivative comes from the catalogue's independent NumPy forwards by the
-complex step (``strategies.numerics``), element by element of the output: no
+complex step (``strategies.oracles.numerics``), element by element of the output: no
 scalarising, so a large output value cannot hide a small wrong partial.
 """
 
@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents, grads
-from strategies.drawing import draw_graph
-from strategies.graph import build
-from strategies.implementation import Implementation
-from strategies.numerics import directional, leaf_arrays
-from strategies.ops import BY_NAME, CATALOGUE
+from strategies.catalogue.ops import BY_NAME, CATALOGUE
+from strategies.graphs.spec import build
+from strategies.implementation.handle import Implementation
+from strategies.oracles.numerics import directional, leaf_arrays
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents, grads
 
 from ..helpers.gates import DTYPES, skip_unless_offered
 from ..helpers.oracles import assert_vjp_matches

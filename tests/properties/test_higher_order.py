@@ -21,15 +21,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents, grads
-from strategies.capabilities import capabilities
-from strategies.drawing import draw_graph
-from strategies.graph import Built, GraphSpec, build
-from strategies.implementation import Implementation
-from strategies.numerics import directional, second_directional, side_by_side
-from strategies.ops import BY_NAME, Op
-from strategies.ops_nn import NN_OPS
-from strategies.protocols import Array, VariableLike, grad_array
+from strategies.catalogue.ops import BY_NAME, Op
+from strategies.catalogue.ops_nn import NN_OPS
+from strategies.graphs.spec import Built, GraphSpec, build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.oracles.numerics import directional, second_directional, side_by_side
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents, grads
+from strategies.survey.capabilities import capabilities
 
 from ..helpers.gates import skip_unless_offered
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from strategies.implementation import Implementation, ImplementationError
+from strategies.implementation.handle import Implementation, ImplementationError
 from strategies.plugin.session import SuiteRun
 
 # The modules of the book's final DeZero.

@@ -14,7 +14,7 @@ a convex combination of the one-sided derivatives.
   ``abs'(0)`` in [-1, 1], ``clip`` at a bound in [0, 1]).
 - NaN and inf fail everywhere.
 
-In random graphs at kinks (:func:`strategies.kinks.kinked_graphs`: leaves on a
+In random graphs at kinks (:func:`strategies.graphs.kinks.kinked_graphs`: leaves on a
 coarse grid, the piecewise-linear ops on their kinks, ties of copies of one value
 made on purpose) every gradient is finite, and where the kinks allow a sharper
 question:
@@ -37,12 +37,12 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents, grads
-from strategies.capabilities import capabilities
-from strategies.drawing import draw_graph
-from strategies.graph import GraphSpec, Node, build
-from strategies.implementation import Implementation
-from strategies.kinks import (
+from strategies.graphs.spec import GraphSpec, Node, build
+from strategies.implementation.handle import Implementation
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents, grads
+from strategies.survey.capabilities import capabilities
+from strategies.graphs.kinks import (
     KINKED,
     SELECTING,
     accidental_kinks,
@@ -52,8 +52,8 @@ from strategies.kinks import (
     kinks,
     one_sided_derivatives,
 )
-from strategies.ops import BY_NAME
-from strategies.protocols import Array
+from strategies.catalogue.ops import BY_NAME
+from strategies.implementation.protocols import Array
 
 from ..helpers.gates import skip_unless_offered
 from ..helpers.oracles import assert_vjp_matches
@@ -61,9 +61,9 @@ from ..helpers.oracles import assert_vjp_matches
 pytestmark = pytest.mark.requires("core")
 
 # One-sided derivatives of one op: a difference over this step, far below the
-# distance between kinks of strategies.kinks.VALUES (0.5).
+# distance between kinks of strategies.graphs.kinks.VALUES (0.5).
 SIDE_STEP = 1e-3
-# Moves of the leaves in random graphs: far below strategies.kinks.NEAR.
+# Moves of the leaves in random graphs: far below strategies.graphs.kinks.NEAR.
 MOVE = 1e-8
 ULPS = 8
 

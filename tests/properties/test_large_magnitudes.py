@@ -35,11 +35,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.backprop import backward, cotangents
-from strategies.implementation import Implementation, ImplementationError
-from strategies.namespace import Functions
-from strategies.ops import BY_NAME
-from strategies.protocols import Array, VariableLike, grad_array
+from strategies.catalogue.ops import BY_NAME
+from strategies.implementation.handle import Implementation, ImplementationError
+from strategies.implementation.namespace import Functions
+from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.survey.backprop import backward, cotangents
 
 from ..helpers.gates import skip_unless_offered
 

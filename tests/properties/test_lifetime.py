@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents
-from strategies.drawing import draw_graph
-from strategies.graph import build
-from strategies.implementation import Implementation
-from strategies.instrument import upstream_functions
-from strategies.numerics import side_by_side, value_vjp
-from strategies.protocols import VariableLike, grad_array
-from strategies.rounding import rounding_bounds, tolerance
+from strategies.graphs.spec import build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.instrument import upstream_functions
+from strategies.implementation.protocols import VariableLike, grad_array
+from strategies.oracles.numerics import side_by_side, value_vjp
+from strategies.oracles.rounding import rounding_bounds, tolerance
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents
 
 from ..helpers.refcount import cyclic_gc_disabled
 

@@ -24,13 +24,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from strategies.backprop import backward, cotangents
-from strategies.capabilities import capabilities
-from strategies.graph import apply
-from strategies.implementation import Implementation
-from strategies.instrument import upstream_functions
-from strategies.ops import Inapplicable, Input, Op
-from strategies.protocols import VariableLike
+from strategies.catalogue.ops import Inapplicable, Input, Op
+from strategies.graphs.spec import apply
+from strategies.implementation.handle import Implementation
+from strategies.implementation.instrument import upstream_functions
+from strategies.implementation.protocols import VariableLike
+from strategies.survey.backprop import backward, cotangents
+from strategies.survey.capabilities import capabilities
 
 
 class GraphLifetime(RuleBasedStateMachine):

@@ -39,12 +39,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.backprop import backward, cotangents
-from strategies.implementation import Implementation
-from strategies.namespace import Functions
-from strategies.numerics import STEP
-from strategies.ops import BY_NAME
-from strategies.protocols import Array, VariableLike, grad_array
+from strategies.catalogue.ops import BY_NAME
+from strategies.implementation.handle import Implementation
+from strategies.implementation.namespace import Functions
+from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.oracles.numerics import STEP
+from strategies.survey.backprop import backward, cotangents
 
 from ..helpers.gates import skip_unless_offered
 

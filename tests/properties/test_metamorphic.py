@@ -13,14 +13,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents, grads
-from strategies.capabilities import capabilities
-from strategies.drawing import draw_graph
-from strategies.graph import GraphSpec, build
-from strategies.implementation import Implementation
-from strategies.numerics import backprop_magnitudes, gradient_scale, side_by_side
-from strategies.ops import BY_NAME
-from strategies.protocols import Array
+from strategies.catalogue.ops import BY_NAME
+from strategies.graphs.spec import GraphSpec, build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import Array
+from strategies.oracles.numerics import backprop_magnitudes, gradient_scale, side_by_side
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents, grads
+from strategies.survey.capabilities import capabilities
 
 from ..helpers.transforms import recompute, shared_values, through
 

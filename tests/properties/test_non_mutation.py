@@ -26,15 +26,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategies.backprop import cotangents, set_seed
-from strategies.capabilities import capabilities
-from strategies.drawing import draw_graph
-from strategies.graph import GraphSpec, Node, build
-from strategies.implementation import Implementation
-from strategies.instrument import upstream_functions
-from strategies.ops import BY_NAME, CATALOGUE
-from strategies.probes import probes_for
-from strategies.protocols import Array, VariableLike
+from strategies.catalogue.ops import BY_NAME, CATALOGUE
+from strategies.graphs.spec import GraphSpec, Node, build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.instrument import upstream_functions
+from strategies.implementation.probes import probes_for
+from strategies.implementation.protocols import Array, VariableLike
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import cotangents, set_seed
+from strategies.survey.capabilities import capabilities
 
 from ..helpers.gates import skip_unless_offered
 from ..helpers.snapshots import copy_of, describe_change, unchanged, watching_upstream_gradients

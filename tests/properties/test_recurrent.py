@@ -37,11 +37,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward
-from strategies.implementation import Implementation, ImplementationError
-from strategies.numerics import STEP, side_by_side
-from strategies.probes import Probes
-from strategies.protocols import Array, VariableLike, grad_array
+from strategies.implementation.handle import Implementation, ImplementationError
+from strategies.implementation.probes import Probes
+from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.oracles.numerics import STEP, side_by_side
+from strategies.survey.backprop import backward
 
 from ..helpers.gates import offered_name
 from ..helpers.loaders import Items, one_epoch

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents
-from strategies.drawing import draw_graph
-from strategies.graph import build
-from strategies.implementation import Implementation
-from strategies.instrument import recording_calls, upstream_functions
-from strategies.protocols import FunctionLike, VariableLike, grad_array
+from strategies.graphs.spec import build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.instrument import recording_calls, upstream_functions
+from strategies.implementation.protocols import FunctionLike, VariableLike, grad_array
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents
 
 pytestmark = pytest.mark.requires("core")
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents
-from strategies.capabilities import capabilities
-from strategies.drawing import draw_graph
-from strategies.graph import build
-from strategies.implementation import Implementation
-from strategies.protocols import grad_array
+from strategies.graphs.spec import build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import grad_array
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents
+from strategies.survey.capabilities import capabilities
 
 from ..helpers.gates import DTYPES
 

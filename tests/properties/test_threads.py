@@ -23,10 +23,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies.drawing import draw_graph
-from strategies.graph import GraphSpec, build
-from strategies.implementation import Implementation
-from strategies.probes import probes_for
+from strategies.graphs.spec import GraphSpec, build
+from strategies.implementation.handle import Implementation
+from strategies.implementation.probes import probes_for
+from strategies.reports.drawing import draw_graph
 
 pytestmark = pytest.mark.requires("memory")
 

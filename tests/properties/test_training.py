@@ -36,8 +36,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.implementation import Implementation, ImplementationError
-from strategies.protocols import Array, grad_array
+from strategies.implementation.handle import Implementation, ImplementationError
+from strategies.implementation.protocols import Array, grad_array
 
 from ..helpers import param_order
 

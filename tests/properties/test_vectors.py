@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from strategies.capabilities import capabilities
-from strategies.graph import GraphSpec, evaluate
-from strategies.implementation import Implementation
-from strategies.vectors import check, decode_graph, read, run_python
+from strategies.graphs.encoding import decode_graph
+from strategies.graphs.spec import GraphSpec, evaluate
+from strategies.implementation.handle import Implementation
+from strategies.ports.vectors import check, read, run_python
+from strategies.survey.capabilities import capabilities
 
 pytestmark = pytest.mark.requires("core")
 

@@ -32,11 +32,11 @@ from hypothesis.stateful import run_state_machine_as_test
 import dezero
 import strategies
 import tests.properties
-from strategies.capabilities import adopt, survey
-from strategies.implementation import Implementation
-from strategies.kinks import KINKED
-from strategies.ops import CATALOGUE
-from strategies.ops_nn import NN_OPS
+from strategies.catalogue.ops import CATALOGUE
+from strategies.catalogue.ops_nn import NN_OPS
+from strategies.graphs.kinks import KINKED
+from strategies.implementation.handle import Implementation
+from strategies.survey.capabilities import adopt, survey
 from tests.properties import (
     test_bad_input,
     test_dropout_data,

@@ -4,7 +4,7 @@
 reads ``REPORTS_DIR/<name>.json`` (``dezero-check <program or package> --report
 REPORTS_DIR/<name>``, one per step program, ``book`` for the package,
 ``core_simple`` for its simple core) and tabulates, stage by stage, what each run
-found: every failure with the book's reason (``strategies/book.py``), and any
+found: every failure with the book's reason (``strategies/reports/book.py``), and any
 failure without one marked as such (there should be none: a failure on the book's
 code that is not a defect of it would be a bug of the suite).
 """
@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from strategies.book import inherited, stage
-from strategies.capabilities import LEVEL_NAMES
+from strategies.reports.book import inherited, stage
+from strategies.survey.capabilities import LEVEL_NAMES
 
 
 def _order(name: str) -> tuple[int, str]:
@@ -41,7 +41,7 @@ def main(folder: str) -> None:
     print("`GetItemGrad` crash the interpreter, as it did in a run of step 60 with `-n 0`; in a worker")
     print("that fails one test, not the run.) Every failure")
     print("is a defect of the book's code at that stage; the reason is the one the suite prints for a")
-    print("learner's failure of the same property at the same stage (`strategies/book.py`). A run")
+    print("learner's failure of the same property at the same stage (`strategies/reports/book.py`). A run")
     print("with no capability level at all (the program defines no Variable) exits non-zero: nothing")
     print("could be checked.\n")
     print("| run | capability levels | the book's steps | pass | fail | not applicable |")

@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import TextIO
 
-from strategies.drawing import Wiring
-from strategies.implementation import Implementation
+from strategies.implementation.handle import Implementation
+from strategies.reports.drawing import Wiring
 from tests.selftest.mutants import BY_NAME, MUTANTS, Mutant, applied
 from tests.selftest.properties import NAMES, Kind, Outcome, run
 

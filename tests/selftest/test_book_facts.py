@@ -1,4 +1,4 @@
-"""The facts about the book's DeZero (strategies/book.py) tag a learner's failure
+"""The facts about the book's DeZero (strategies/reports/book.py) tag a learner's failure
 only where the book's code at the same stage fails the same property, and every
 fact names a property that exists."""
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from strategies.book import BOOK_FAILURES, inherited, stage
+from strategies.reports.book import BOOK_FAILURES, inherited, stage
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERY_LEVEL = ["forward", "core", "generations", "memory", "operators", "higher_order", "tensors", "nn", "layers"]

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from strategies.culprit import ENGINE, Culprit, find_culprit
-from strategies.dags import single_op
-from strategies.graph import GraphSpec, build
-from strategies.implementation import Implementation
-from strategies.ops import BY_NAME
-from strategies.screening import Mismatch, check_alone, screen
+from strategies.catalogue.ops import BY_NAME
+from strategies.graphs.dags import single_op
+from strategies.graphs.spec import GraphSpec, build
+from strategies.implementation.handle import Implementation
+from strategies.reports.culprit import ENGINE, Culprit, find_culprit
+from strategies.survey.screening import Mismatch, check_alone, screen
 from tests.selftest.mutants import MUTANTS, Mutant, applied
 
 # Rule mutants of the other kinds: a bad-input check, float32 only, second order,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from strategies.loading import run_program
+from strategies.implementation.loading import run_program
 
 PROGRAM = '''
 import urllib.error

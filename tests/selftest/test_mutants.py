@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from strategies.implementation import Implementation
+from strategies.implementation.handle import Implementation
 from tests.selftest.mutants import BY_NAME, MUTANTS, Mutant, applied
 from tests.selftest.properties import NAMES, PROPERTIES, STATEFUL, Kind, run
 

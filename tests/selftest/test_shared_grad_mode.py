@@ -20,7 +20,7 @@ import numpy as np
 
 import dezero
 import dezero._config
-from strategies.implementation import Implementation
+from strategies.implementation.handle import Implementation
 from tests.selftest.properties import run
 
 

@@ -1,4 +1,4 @@
-"""The per-element rounding bound of ``strategies.rounding``: on hand-made graphs
+"""The per-element rounding bound of ``strategies.oracles.rounding``: on hand-made graphs
 whose bounds can be worked out on paper, and on random float32 graphs, where it
 must leave no room to zero a gradient element that is not a cancellation."""
 
@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from strategies.backprop import backward, cotangents, grads
-from strategies.capabilities import adopt, survey
-from strategies.drawing import draw_graph
-from strategies.graph import GraphSpec, Leaf, Node, build
-from strategies.implementation import Implementation
-from strategies.rounding import FLOOR, expected_gradients, rounding_bounds
+from strategies.graphs.spec import GraphSpec, Leaf, Node, build
+from strategies.implementation.handle import Implementation
+from strategies.oracles.rounding import FLOOR, expected_gradients, rounding_bounds
+from strategies.reports.drawing import draw_graph
+from strategies.survey.backprop import backward, cotangents, grads
+from strategies.survey.capabilities import adopt, survey
 from tests.helpers.oracles import assert_vjp_matches
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from strategies.implementation import Implementation
-from strategies.vectors import check, read, run_python
+from strategies.implementation.handle import Implementation
+from strategies.ports.vectors import check, read, run_python
 
 CASES = read(str(Path(__file__).resolve().parents[1] / "vectors" / "cases-v1.jsonl"))[:5]
 

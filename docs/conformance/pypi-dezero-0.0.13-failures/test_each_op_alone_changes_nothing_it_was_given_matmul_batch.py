@@ -14,9 +14,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [2], "values": [0.0, 0.0]}}, {"leaf": {"shape": [1, 2, 1], "values": [0.0, 0.0]}}, {"op": "matmul_batch", "args": [0, 1], "params": {}}], "output": 2, "held": []})),

@@ -13,9 +13,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [3, 4], "values": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]}}, {"op": "sum_method", "args": [0], "params": {"axis": [0, 1], "keepdims": false}}], "output": 1, "held": []})),

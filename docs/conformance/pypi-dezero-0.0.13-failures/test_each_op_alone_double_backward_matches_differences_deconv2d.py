@@ -15,9 +15,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [1, 1, 1, 1], "values": [0.0]}}, {"leaf": {"shape": [1, 1, 1, 1], "values": [0.0]}}, {"leaf": {"shape": [1], "values": [0.0]}}, {"op": "deconv2d", "args": [0, 1, 2], "params": {"stride": [1, 1], "pad": [0, 0], "outsize": null}}], "output": 3, "held": []})),

@@ -16,9 +16,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [2, 1, 1], "values": [-0.15, 0.15]}}, {"leaf": {"shape": [1], "values": [0.0]}}, {"leaf": {"shape": [1], "values": [0.01]}}, {"op": "layer_batch_norm", "args": [0, 1, 2], "params": {}}], "output": 3, "held": []})),

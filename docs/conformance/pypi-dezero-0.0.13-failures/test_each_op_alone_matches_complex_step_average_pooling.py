@@ -13,9 +13,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [1, 1, 1, 3], "values": [0.0, 0.0, 0.0]}}, {"op": "average_pooling", "args": [0], "params": {"kernel_size": [1, 2], "stride": [1, 2], "pad": [0, 0]}}], "output": 1, "held": []})),

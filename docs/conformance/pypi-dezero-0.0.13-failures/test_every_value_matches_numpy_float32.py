@@ -23,9 +23,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float32", "steps": [{"leaf": {"shape": [], "values": [0.0]}}, {"op": "sin", "args": [0], "params": {}}, {"op": "neg", "args": [1], "params": {}}, {"op": "sub_function", "args": [2, 0], "params": {}}, {"op": "sum_all", "args": [3], "params": {}}, {"op": "add_function", "args": [4, 2], "params": {}}, {"op": "sin", "args": [5], "params": {}}, {"op": "tanh", "args": [6], "params": {}}, {"op": "add_scalar", "args": [7], "params": {"c": 2}}], "output": 8, "held": []})),

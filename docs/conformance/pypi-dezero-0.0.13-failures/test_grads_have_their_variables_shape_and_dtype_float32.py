@@ -21,9 +21,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float32", "steps": [{"leaf": {"shape": [], "values": [0.0]}}, {"op": "sin", "args": [0], "params": {}}, {"op": "neg", "args": [1], "params": {}}, {"op": "rmul_scalar", "args": [1], "params": {"c": 2}}, {"op": "mul_function", "args": [2, 3], "params": {}}, {"op": "broadcast_to", "args": [4], "params": {"shape": [2]}}, {"op": "sin", "args": [4], "params": {}}, {"op": "mul", "args": [5, 6], "params": {}}, {"op": "sub", "args": [7, 4], "params": {}}], "output": 8, "held": []})),

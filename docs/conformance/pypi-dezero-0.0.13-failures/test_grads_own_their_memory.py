@@ -23,9 +23,9 @@ It checks the implementation that was under test: /tmp/pypi-dezero
 
 import numpy as np
 
-from strategies.ops import BY_NAME
-from strategies.reproduce import replay
-from strategies.vectors import decode_graph
+from strategies.catalogue.ops import BY_NAME
+from strategies.ports.vectors import decode_graph
+from strategies.reports.reproduce import replay
 
 draws = [
     ('graph', decode_graph({"dtype": "float64", "steps": [{"leaf": {"shape": [], "values": [0.0]}}, {"leaf": {"shape": [], "values": [0.0]}}, {"leaf": {"shape": [], "values": [0.0]}}, {"op": "add", "args": [2, 0], "params": {}}, {"op": "add", "args": [3, 1], "params": {}}, {"op": "sub_function", "args": [4, 2], "params": {}}, {"op": "sum_all", "args": [5], "params": {}}, {"op": "add_function", "args": [6, 4], "params": {}}, {"op": "sin", "args": [7], "params": {}}, {"op": "tanh", "args": [8], "params": {}}, {"op": "sub", "args": [9, 7], "params": {}}], "output": 10, "held": []})),

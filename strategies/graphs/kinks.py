@@ -1,7 +1,7 @@
 """Graphs that sit exactly on kinks and ties, drawn on purpose.
 
 Everywhere else the suite keeps values a margin away from kinks and ties
-(:data:`strategies.opspec.MARGIN`), where a gradient is a derivative. Here values
+(:data:`strategies.catalogue.opspec.MARGIN`), where a gradient is a derivative. Here values
 sit on them, where it is a choice among the one-sided derivatives:
 
 - :func:`at_kinks`: one piecewise-linear op (:data:`KINKED`) applied to a leaf
@@ -29,10 +29,16 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from strategies.dags import dags
-from strategies.graph import GraphSpec, Leaf, Node, evaluate
-from strategies.opspec import Code, Draw, FreshLeaf, Inapplicable, Input, Op, Params
-from strategies.protocols import Array
+from strategies.catalogue.opspec import Code, Draw, FreshLeaf, Inapplicable, Input, Op, Params
+from strategies.graphs.dags import dags
+from strategies.graphs.spec import GraphSpec, Leaf, Node, evaluate
+from strategies.implementation.protocols import Array
+
+__all__ = [
+    "Census", "ELEMENTWISE", "GRID", "KINKED", "NEAR", "SELECTING", "SLOPES", "VALUES", "accidental_kinks",
+    "at_kinks", "groups_of_output", "kinked_graphs", "kinks", "one_sided_derivatives", "pooling_windows",
+    "reduced_groups",
+]
 
 # The piecewise-linear ops whose kinks this module draws and finds.
 KINKED = ("max", "min", "relu", "leaky_relu", "abs", "clip", "pooling")

@@ -13,6 +13,8 @@ from typing import Any, Protocol, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+__all__ = ["Array", "FunctionLike", "VariableLike", "grad_array"]
+
 # Arrays of any dtype: leaves are float32 or float64, labels are integers.
 Array: TypeAlias = npt.NDArray[Any]
 

@@ -7,7 +7,7 @@ rounding. The reference forwards take kinks and argmax from the real part, so th
 holds for piecewise ops too, away from their kinks (the DAG strategy keeps a margin).
 
 The error a correct backward may make, element by element, is bounded in
-:mod:`strategies.rounding`. (:func:`backprop_magnitudes` and
+:mod:`strategies.oracles.rounding`. (:func:`backprop_magnitudes` and
 :func:`gradient_scale` are the metamorphic relations' coarser allowance.)
 """
 
@@ -18,8 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.graph import GraphSpec, evaluate
-from strategies.protocols import Array
+from strategies.graphs.spec import GraphSpec, evaluate
+from strategies.implementation.protocols import Array
+
+__all__ = [
+    "STEP", "TOLERANCES", "Tolerance", "backprop_magnitudes", "directional", "gradient_scale", "jacobians",
+    "leaf_arrays", "second_directional", "side_by_side", "value_vjp", "vjp",
+]
 
 STEP = 1e-20
 
@@ -30,7 +35,7 @@ class Tolerance:
     atol: float
 
 
-# The test vector files' tolerances (strategies.vectors, docs/vectors.md): simple
+# The test vector files' tolerances (strategies.ports.vectors, docs/vectors.md): simple
 # relative and absolute ones a port can apply without the rounding model.
 TOLERANCES = {"float64": Tolerance(1e-8, 1e-11), "float32": Tolerance(1e-3, 1e-4)}
 

@@ -2,8 +2,8 @@
 
 Capability levels follow the stages of the book; a level is present when the API it
 introduces is there. Each op of the catalogue is then probed by name (found where
-the implementation's stage keeps it: :mod:`strategies.namespace`) and screened
-alone on small examples (:mod:`strategies.screening`): a form of a call the
+the implementation's stage keeps it: :mod:`strategies.implementation.namespace`) and screened
+alone on small examples (:mod:`strategies.survey.screening`): a form of a call the
 implementation never claimed makes the op's properties *not applicable*; an op that
 is there but fails alone keeps its properties (which fail) and is left out of
 random graphs, so that engine properties judge the engine.
@@ -22,12 +22,17 @@ from typing import Any
 
 import numpy as np
 
-from strategies.implementation import Implementation, ImplementationError
-from strategies.loading import Finding
-from strategies.namespace import Convention, Functions
-from strategies.ops import BY_NAME, CATALOGUE, Op
-from strategies.probes import Probes, probes_for
-from strategies.screening import screen, screen_twice
+from strategies.catalogue.ops import BY_NAME, CATALOGUE, Op
+from strategies.implementation.handle import Implementation, ImplementationError
+from strategies.implementation.loading import Finding
+from strategies.implementation.namespace import Convention, Functions
+from strategies.implementation.probes import Probes, probes_for
+from strategies.survey.screening import screen, screen_twice
+
+__all__ = [
+    "Capabilities", "LEVELS", "LEVEL_NAMES", "adopt", "capabilities", "first_step", "has_requirement",
+    "survey",
+]
 
 # (name, what it means, the book's steps)
 LEVELS: tuple[tuple[str, str, str], ...] = (

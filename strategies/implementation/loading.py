@@ -32,7 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from strategies.timeouts import TimedOut, time_limit
+from strategies.implementation.timeouts import TimedOut, time_limit
+
+__all__ = [
+    "Finding", "KNOWN_FIXES", "LoadError", "OFFLINE_ERRORS", "STATEMENT_SECONDS", "describe", "finding",
+    "import_module", "known_fix", "package_in", "put_first_on_path", "run_program",
+]
 
 # A program's top-level statement may run this long (the book's later steps train
 # for minutes in their demo code; the definitions before it are what the suite needs).

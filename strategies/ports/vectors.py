@@ -7,9 +7,9 @@ first-order gradients (complex step) and a Hessian-vector product (central
 differences of complex-step gradients), with tolerances. A port computes the same
 quantities and writes a results file; ``check`` compares the two.
 
-    python -m strategies.vectors export --count 30 --out cases.jsonl
-    python -m strategies.vectors run cases.jsonl --impl dezero --out results.jsonl
-    python -m strategies.vectors check cases.jsonl results.jsonl
+    python -m strategies.ports.vectors export --count 30 --out cases.jsonl
+    python -m strategies.ports.vectors run cases.jsonl --impl dezero --out results.jsonl
+    python -m strategies.ports.vectors check cases.jsonl results.jsonl
 """
 
 from __future__ import annotations
@@ -25,69 +25,24 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from strategies.backprop import set_seed
-from strategies.capabilities import capabilities
-from strategies.dags import dags
-from strategies.graph import GraphSpec, Leaf, Node, build, evaluate
-from strategies.implementation import Implementation
-from strategies.numerics import TOLERANCES, jacobians, vjp
-from strategies.ops import BY_NAME, CATALOGUE, Code
-from strategies.protocols import Array, grad_array
+from strategies.catalogue.ops import BY_NAME, CATALOGUE, Code
+from strategies.graphs.dags import dags
+from strategies.graphs.encoding import decode_array, decode_graph, encode_array, encode_graph
+from strategies.graphs.spec import GraphSpec, Leaf, Node, build, evaluate
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import Array, grad_array
+from strategies.oracles.numerics import TOLERANCES, jacobians, vjp
+from strategies.survey.backprop import set_seed
+from strategies.survey.capabilities import capabilities
+
+__all__ = [
+    "HVP_RTOL", "HVP_STEP", "Mismatch", "SCHEMA", "case", "check", "decode_graph", "export", "main", "read",
+    "run_python", "write",
+]
 
 SCHEMA = "dezero-test-vectors/1"
 HVP_STEP = 1e-5
 HVP_RTOL = 1e-6
-
-
-# --------------------------------------------------------------------- encoding
-
-
-def _encode_param(value: Any) -> Any:
-    if isinstance(value, Code):
-        return {"code": str(value)}
-    if isinstance(value, tuple):
-        return [_encode_param(v) for v in value]
-    return value
-
-
-def _decode_param(value: Any) -> Any:
-    if isinstance(value, dict):
-        return Code(value["code"])
-    if isinstance(value, list):
-        return tuple(_decode_param(v) for v in value)
-    return value
-
-
-def _array(a: Array) -> dict[str, Any]:
-    return {"shape": list(a.shape), "values": np.asarray(a, dtype=np.float64).ravel().tolist()}
-
-
-def _from_json(d: dict[str, Any]) -> Array:
-    return np.array(d["values"], dtype=np.float64).reshape(tuple(d["shape"]))
-
-
-def encode_graph(spec: GraphSpec) -> dict[str, Any]:
-    steps: list[dict[str, Any]] = []
-    for step in spec.steps:
-        if isinstance(step, Leaf):
-            steps.append({"leaf": {"shape": list(step.shape), "values": list(step.values)}})
-        else:
-            params = {k: _encode_param(v) for k, v in step.params}
-            steps.append({"op": step.op, "args": list(step.args), "params": params})
-    return {"dtype": spec.dtype, "steps": steps, "output": spec.output, "held": sorted(spec.held)}
-
-
-def decode_graph(d: dict[str, Any]) -> GraphSpec:
-    steps: list[Leaf | Node] = []
-    for s in d["steps"]:
-        if "leaf" in s:
-            steps.append(Leaf(tuple(s["leaf"]["shape"]), tuple(s["leaf"]["values"])))
-        else:
-            if s["op"] not in BY_NAME:
-                raise ValueError(f"unknown op {s['op']!r} (this schema knows {sorted(BY_NAME)})")
-            params = tuple((k, _decode_param(v)) for k, v in s["params"].items())
-            steps.append(Node(s["op"], tuple(s["args"]), params))
-    return GraphSpec(tuple(steps), d["output"], d["dtype"], frozenset(d["held"]))
 
 
 # --------------------------------------------------------------------- expected values
@@ -120,20 +75,20 @@ def case(spec: GraphSpec, w: Array, u: Sequence[Array], index: int) -> dict[str,
     """One vector: the graph and everything a port should reproduce."""
     tol = TOLERANCES[spec.dtype]
     expected: dict[str, Any] = {
-        "output": _array(evaluate(spec)[spec.output]),
+        "output": encode_array(evaluate(spec)[spec.output]),
         "grads": [
-            _array(g) if leaf in spec.live else None for leaf, g in zip(spec.leaves, _complex_step_grads(spec, w))
+            encode_array(g) if leaf in spec.live else None for leaf, g in zip(spec.leaves, _complex_step_grads(spec, w))
         ],
     }
     twice = all(BY_NAME[op].twice for op in spec.ops()) and spec.dtype == "float64"
     if twice:
-        expected["hvp"] = {"direction": [_array(x) for x in u], "values": [_array(h) for h in _hvp(spec, w, u)]}
+        expected["hvp"] = {"direction": [encode_array(x) for x in u], "values": [encode_array(h) for h in _hvp(spec, w, u)]}
     return {
         "schema": SCHEMA,
         "id": f"case-{index:04d}",
         "graph": encode_graph(spec),
         "script": spec.script(),
-        "cotangent": _array(w),
+        "cotangent": encode_array(w),
         "expected": expected,
         "tolerance": {"rtol": tol.rtol, "atol": tol.atol, "hvp_rtol": HVP_RTOL},
     }
@@ -171,17 +126,17 @@ def run_python(cases: Iterable[dict[str, Any]], impl: Implementation) -> list[di
         spec = decode_graph(c["graph"])
         built = build(spec, impl)
         y = built.output
-        w = _from_json(c["cotangent"]).astype(spec.dtype)
+        w = decode_array(c["cotangent"]).astype(spec.dtype)
         set_seed(impl, y, w)
         y.backward()
         grads = [grad_array(leaf.grad) for leaf in built.leaves]
         result: dict[str, Any] = {
             "id": c["id"],
-            "output": _array(np.asarray(y.data)),
-            "grads": [None if g is None else _array(g) for g in grads],
+            "output": encode_array(np.asarray(y.data)),
+            "grads": [None if g is None else encode_array(g) for g in grads],
         }
         if "hvp" in c["expected"] and "higher_order" in capabilities(impl).levels:
-            result["hvp"] = [_array(h) for h in _python_hvp(impl, spec, w, c["expected"]["hvp"]["direction"])]
+            result["hvp"] = [encode_array(h) for h in _python_hvp(impl, spec, w, c["expected"]["hvp"]["direction"])]
         results.append(result)
     return results
 
@@ -195,7 +150,7 @@ def _python_hvp(impl: Implementation, spec: GraphSpec, w: Array, direction: list
         leaf.cleargrad()
     for g, u in zip(first, direction):
         if g is not None and g.creator is not None:
-            set_seed(impl, g, _from_json(u))
+            set_seed(impl, g, decode_array(u))
             g.backward()
     return [
         np.zeros(x.shape) if g is None else g
@@ -215,10 +170,10 @@ class Mismatch:
 
 def _compare(what: str, got: Any, expected: Any, rtol: float, atol: float, cid: str) -> list[Mismatch]:
     if expected is None:
-        return [] if got is None or not np.any(_from_json(got)) else [Mismatch(cid, what, "expected no gradient")]
+        return [] if got is None or not np.any(decode_array(got)) else [Mismatch(cid, what, "expected no gradient")]
     if got is None:
         return [Mismatch(cid, what, "missing")]
-    a, b = _from_json(got), _from_json(expected)
+    a, b = decode_array(got), decode_array(expected)
     if a.shape != b.shape:
         return [Mismatch(cid, what, f"shape {a.shape}, expected {b.shape}")]
     scale = max(1.0, float(np.max(np.abs(b)))) if b.size else 1.0
@@ -262,7 +217,7 @@ def write(path: str, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m strategies.vectors", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m strategies.ports.vectors", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("export", help="generate cases")
     ex.add_argument("--count", type=int, default=30)

@@ -19,11 +19,13 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from strategies.implementation import Implementation
-from strategies.namespace import Functions
-from strategies.ops import BY_NAME, Op, Params
-from strategies.probes import probes_for
-from strategies.protocols import Array, VariableLike
+from strategies.catalogue.ops import BY_NAME, Op, Params
+from strategies.implementation.handle import Implementation
+from strategies.implementation.namespace import Functions
+from strategies.implementation.probes import probes_for
+from strategies.implementation.protocols import Array, VariableLike
+
+__all__ = ["Built", "GraphSpec", "Leaf", "Node", "Step", "apply", "build", "call", "evaluate", "width"]
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,8 @@ class GraphSpec:
             lines.append(f"import {package}.layers as L")
         if "P" in aliases:
             lines += [
-                "from strategies.implementation import Implementation",
-                "from strategies.probes import probes_for",
+                "from strategies.implementation.handle import Implementation",
+                "from strategies.implementation.probes import probes_for",
                 f"P = probes_for(Implementation({package!r}, {package}))",
             ]
         for step, ids in zip(self.steps, self.ids):

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.backprop import set_seed
-from strategies.graph import GraphSpec, Leaf, Node, build, evaluate
-from strategies.implementation import Implementation
-from strategies.instrument import Call, recording_calls, upstream_functions
-from strategies.protocols import Array, VariableLike, grad_array
-from strategies.rounding import expected_gradients
+from strategies.graphs.spec import GraphSpec, Leaf, Node, build, evaluate
+from strategies.implementation.handle import Implementation
+from strategies.implementation.instrument import Call, recording_calls, upstream_functions
+from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.oracles.rounding import expected_gradients
+from strategies.survey.backprop import set_seed
+
+__all__ = ["Culprit", "ENGINE", "LOOSENESS", "find_culprit"]
 
 # A node is the culprit only when its error is well past rounding: this many times
 # the properties' own tolerance.

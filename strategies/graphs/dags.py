@@ -24,7 +24,7 @@ towards small graphs of small, readable numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,12 +34,14 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as npst
 
-from strategies.graph import GraphSpec, Leaf, Node, Step, width
-from strategies.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, Op
-from strategies.protocols import Array
+from strategies.catalogue.ops import BY_NAME, CATALOGUE, FreshLeaf, Inapplicable, Input, Op
+from strategies.graphs.spec import GraphSpec, Leaf, Node, Step, width
+from strategies.implementation.protocols import Array
+
+__all__ = ["BOUND", "IMAGE_SIZE", "LEAF_RANGE", "MOTIFS", "NN_FAMILIES", "NN_ODDS", "dags", "single_op"]
 
 MOTIFS = ("chain", "skip", "diamond", "twice", "fork", "dead", "fresh")
-# Families of the ops only the ``nn`` motif places (strategies.ops_nn). It is one
+# Families of the ops only the ``nn`` motif places (strategies.catalogue.ops_nn). It is one
 # motif in NN_ODDS (when the implementation has such ops): the per-op properties
 # check them alone, and rarer here they take few draws from the other motifs.
 NN_FAMILIES = frozenset({"image", "normalization", "layer"})
@@ -419,6 +421,24 @@ def dags(
     Leaf values are multiples of ``1 / grid`` (a coarse grid, such as 2, makes
     ties and zeros common).
     """
+    # Invalid arguments raise here, not at the first draw.
+    _validated_dags(ops, max_nodes, max_leaves, dtype, wiring, broadcasting, grid)
+    arguments: dict[str, object] = {"ops": ops, "max_nodes": max_nodes, "max_leaves": max_leaves, "dtype": dtype,
+                                    "wiring": wiring, "broadcasting": broadcasting, "grid": grid}
+    defaults: dict[str, object] = {"ops": None, "max_nodes": 8, "max_leaves": 3, "dtype": "float64", "wiring": "motifs",
+                "broadcasting": True, "grid": 100}
+    return _dags_as_called(**{k: v for k, v in arguments.items() if v != defaults[k]})
+
+
+def _validated_dags(
+    ops: Sequence[Op] | None = None,
+    max_nodes: int = 8,
+    max_leaves: int = 3,
+    dtype: str = "float64",
+    wiring: str = "motifs",
+    broadcasting: bool = True,
+    grid: int = 100,
+) -> st.SearchStrategy[GraphSpec]:
     chosen = tuple(CATALOGUE if ops is None else ops)
     if not chosen:
         raise InvalidArgument("dags() needs at least one op")
@@ -440,3 +460,17 @@ def dags(
     if not isinstance(grid, int) or grid < 1:
         raise InvalidArgument(f"grid={grid!r} must be a positive int")
     return _dags(chosen, max_nodes, max_leaves, dtype, wiring, broadcasting, grid)
+
+
+def _named_as_public() -> Callable[..., st.SearchStrategy[GraphSpec]]:
+    # A composite named ``dags`` whose arguments are the caller's, so that the
+    # strategy reprs as the call that made it (``dags(max_nodes=5)``), as
+    # Hypothesis's own strategies do.
+    @st.composite
+    def dags(draw: st.DrawFn, /, **given: Any) -> GraphSpec:
+        return draw(_validated_dags(**given))
+
+    return dags
+
+
+_dags_as_called = _named_as_public()

@@ -39,9 +39,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.graph import GraphSpec, Node, evaluate
-from strategies.numerics import STEP, jacobians, vjp
-from strategies.protocols import Array
+from strategies.graphs.spec import GraphSpec, Node, evaluate
+from strategies.implementation.protocols import Array
+from strategies.oracles.numerics import STEP, jacobians, vjp
+
+__all__ = ["FLOOR", "PATTERNS", "SHIFT", "ULPS", "expected_gradients", "rounding_bounds", "tolerance"]
 
 SHIFT = 1e-6  # the central difference along Phi, relative to Phi
 # Units in the last place of M allowed.
@@ -215,7 +217,7 @@ def rounding_bounds(spec: GraphSpec, cotangent: Array) -> dict[int, Array]:
 
 def expected_gradients(spec: GraphSpec, cotangent: Array) -> list[tuple[Array, Array]]:
     """For each leaf, ``J^T w`` from the complex-step Jacobian and the error allowed
-    in each element (the rounding bound of :mod:`strategies.rounding`)."""
+    in each element (the rounding bound of :mod:`strategies.oracles.rounding`)."""
     bounds = rounding_bounds(spec, cotangent)
     result = []
     for leaf, jac in zip(spec.leaves, jacobians(spec)):

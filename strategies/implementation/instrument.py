@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from strategies.protocols import FunctionLike, VariableLike
+from strategies.implementation.protocols import FunctionLike, VariableLike
+
+__all__ = [
+    "Call", "input_variables", "output_variables", "recording_calls", "upstream_functions",
+    "wrapped_backward",
+]
 
 _MISSING = object()
 

@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from hypothesis import strategies as st
 
-from strategies.opspec import (
+from strategies.catalogue.opspec import (
     MARGIN,
     Draw,
     FreshLeaf,
@@ -38,7 +38,14 @@ from strategies.opspec import (
     one_output,
     same_dtype,
 )
-from strategies.protocols import Array
+from strategies.implementation.protocols import Array
+
+__all__ = [
+    "EPS_VALUES", "IntOrPair", "LAYER_EPS", "MAX_CHANNELS", "MAX_IMAGE", "MAX_KERNEL", "MAX_MEAN_TO_STD",
+    "MAX_PAD", "MAX_SIDE", "MAX_STRIDE", "MIN_VARIANCE", "NN_OPS", "Pair", "ParamDraw",
+    "average_pooling_reference", "batch_norm_reference", "col2im_reference", "conv2d_reference",
+    "deconv2d_reference", "im2col_reference", "pooling_reference",
+]
 
 Pair: TypeAlias = tuple[int, int]
 # A kernel size, stride or pad as the call receives it: an int or a pair.

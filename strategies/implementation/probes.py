@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from strategies.implementation import Implementation
-from strategies.namespace import Convention, call
-from strategies.protocols import Array
+from strategies.implementation.handle import Implementation
+from strategies.implementation.namespace import Convention, call
+from strategies.implementation.protocols import Array
+
+__all__ = ["Probes", "probes_for"]
 
 
 class Probes:

@@ -1,9 +1,9 @@
 """The op catalogue: every differentiable operation the DAG strategy can place.
 
-One :class:`Op` (:mod:`strategies.opspec`) per operation of ``dezero.functions``
+One :class:`Op` (:mod:`strategies.catalogue.opspec`) per operation of ``dezero.functions``
 and of the Variable operators, per layer of ``dezero.layers`` (those of images,
-normalization and layers are in :mod:`strategies.ops_nn`), plus the suite's own
-probe Functions (:mod:`strategies.probes`). Each entry holds:
+normalization and layers are in :mod:`strategies.catalogue.ops_nn`), plus the suite's own
+probe Functions (:mod:`strategies.implementation.probes`). Each entry holds:
 
 - ``template``: the call as Python source, e.g. ``"F.sum({0}, axis={axis})"``. The
   same text is shown in a counterexample script and evaluated to build the graph,
@@ -28,18 +28,20 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from strategies.ops_nn import NN_OPS
-from strategies.opspec import MARGIN as MARGIN
-from strategies.opspec import Code as Code
-from strategies.opspec import Draw as Draw
-from strategies.opspec import FreshLeaf as FreshLeaf
-from strategies.opspec import Inapplicable as Inapplicable
-from strategies.opspec import Input as Input
-from strategies.opspec import Op as Op
-from strategies.opspec import Params as Params
-from strategies.opspec import one_output as _one
-from strategies.opspec import same_dtype as _same_dtype
-from strategies.protocols import Array
+from strategies.catalogue.ops_nn import NN_OPS
+from strategies.catalogue.opspec import Code as Code
+from strategies.catalogue.opspec import Draw as Draw
+from strategies.catalogue.opspec import FreshLeaf as FreshLeaf
+from strategies.catalogue.opspec import Inapplicable as Inapplicable
+from strategies.catalogue.opspec import Input as Input
+from strategies.catalogue.opspec import MARGIN as MARGIN
+from strategies.catalogue.opspec import Op as Op
+from strategies.catalogue.opspec import Params as Params
+from strategies.catalogue.opspec import one_output as _one
+from strategies.catalogue.opspec import same_dtype as _same_dtype
+from strategies.implementation.protocols import Array
+
+__all__ = ["BY_NAME", "CATALOGUE", "Code", "FreshLeaf", "Inapplicable", "Input", "Op", "Params"]
 
 # --------------------------------------------------------------------- domain helpers
 
@@ -632,13 +634,13 @@ _BASIC: tuple[Op, ...] = (
     Op("embed_id", 1, "F.embed_id(np.array({ids}), {0})",
        _one(lambda w, ids: w[np.array(ids)]), ("F.embed_id",), "nn", applicable=_is_matrix,
        draw_params=_ids_params, leaf_dims=(2, 2)),
-    # the suite's own Functions (strategies.probes): a multi-output node
+    # the suite's own Functions (strategies.implementation.probes): a multi-output node
     Op("fork", 1, "P.fork({0})", lambda xs, p: (xs[0] * xs[0], xs[0] + xs[0] + xs[0]),
        ("Function",), "probe", n_outputs=2),
 )
 
 
-# Images, normalization and layers: strategies.ops_nn.
+# Images, normalization and layers: strategies.catalogue.ops_nn.
 CATALOGUE: tuple[Op, ...] = _BASIC + NN_OPS
 
 BY_NAME: dict[str, Op] = {op.name: op for op in CATALOGUE}

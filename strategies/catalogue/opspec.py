@@ -1,7 +1,7 @@
 """What a catalogue entry is: :class:`Op`, the inputs it sees while a graph is
 drawn (:class:`Input`), the operand leaves it may ask for (:class:`FreshLeaf`), and
 the types of its parameter draws. The entries themselves are in
-:mod:`strategies.ops` (and :mod:`strategies.ops_nn` for images, normalization and
+:mod:`strategies.catalogue.ops` (and :mod:`strategies.catalogue.ops_nn` for images, normalization and
 layers).
 """
 
@@ -16,7 +16,12 @@ import numpy as np
 import numpy.typing as npt
 from hypothesis import strategies as st
 
-from strategies.protocols import Array
+from strategies.implementation.protocols import Array
+
+__all__ = [
+    "Code", "Draw", "FreshLeaf", "Inapplicable", "Input", "MARGIN", "Magnitudes", "Op", "Params",
+    "one_output", "same_dtype",
+]
 
 # Parameters of one call: (name, value) pairs of Python literals (ints, floats,
 # bools, None, strings and tuples of those), so a spec is hashable and its values
@@ -88,7 +93,7 @@ class Op:
     # makes the leaf's values distinct, that far apart, centred on 0 (then
     # ``leaf_range`` does not apply): max pooling has no near-ties in a window,
     # batch norm a real variance in every channel.
-    # The rounding model (strategies.rounding). ``cancellation``: for a rule whose
+    # The rounding model (strategies.oracles.rounding). ``cancellation``: for a rule whose
     # backward subtracts terms that can cancel (tanh's 1 - y*y, softmax's
     # gy - sum(y * gy)), for each input, the size of those terms per unit of upstream
     # gradient, element by element. ``forward_terms``: for an op whose forward
@@ -115,7 +120,7 @@ class Op:
     @property
     def aliases(self) -> frozenset[str]:
         """The module aliases the template uses: ``F`` (the functions module), ``L``
-        (the layers module), ``P`` (the suite's probes, :mod:`strategies.probes`)."""
+        (the layers module), ``P`` (the suite's probes, :mod:`strategies.implementation.probes`)."""
         return frozenset(re.findall(r"\b([FLP])\.", self.template))
 
 

@@ -21,11 +21,16 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from strategies.graph import GraphSpec
-from strategies.implementation import Implementation
-from strategies.loading import LoadError
-from strategies.opspec import Op
-from strategies.timeouts import TimedOut, time_limit
+from strategies.catalogue.opspec import Op
+from strategies.graphs.encoding import encode_graph
+from strategies.graphs.spec import GraphSpec
+from strategies.implementation.handle import Implementation
+from strategies.implementation.loading import LoadError
+from strategies.implementation.timeouts import TimedOut, time_limit
+
+__all__ = [
+    "Draw", "LastExample", "RecordingData", "ReplayData", "Unreproducible", "literal", "replay", "script",
+]
 
 Draw = tuple[str, Any]  # (label, value)
 
@@ -72,10 +77,8 @@ class Unreproducible(Exception):
 def literal(value: Any) -> str:
     """Python source that evaluates to ``value`` (with ``np``, ``decode_graph`` and
     ``BY_NAME`` in scope)."""
-    from strategies.vectors import encode_graph  # vectors imports the catalogue and graph modules
-
     if isinstance(value, GraphSpec):
-        return f"decode_graph({json.dumps(encode_graph(value))})"
+        return f"decode_graph(json.loads({json.dumps(encode_graph(value))!r}))"
     if isinstance(value, np.ndarray):
         return f"np.array({value.tolist()!r}, dtype=np.{value.dtype})"
     if isinstance(value, Op):
@@ -112,8 +115,8 @@ def script(*, nodeid: str, message: str, target: str, test: str, params: dict[st
                   f"print('cannot replay this example: rerun dezero-check {target} -k \"{nodeid.split('::')[-1]}\"')",
                   "raise SystemExit(2)"]
         return "\n".join(lines) + "\n"
-    lines += ["import numpy as np", "", "from strategies.ops import BY_NAME", "from strategies.reproduce import replay",
-              "from strategies.vectors import decode_graph", "",
+    lines += ["import json", "", "import numpy as np", "", "from strategies.catalogue.ops import BY_NAME", "from strategies.reports.reproduce import replay",
+              "from strategies.graphs.encoding import decode_graph", "",
               f"draws = {recorded}" if draws is not None else "draws = None",
               f"raise SystemExit(replay({target!r}, {test!r}, {literal(params)}, draws, seconds={seconds!r}))"]
     return "\n".join(lines) + "\n"

@@ -2,8 +2,8 @@
 being loaded and probed (crash, hang, ``os._exit``) is a finding, not the end of
 the run.
 
-``python -m strategies.survey TARGET [--exclude-ops a,b] [--skip op,...]`` loads
-the implementation, surveys it (:func:`strategies.capabilities.survey`) and prints
+``python -m strategies.survey.isolated TARGET [--exclude-ops a,b] [--skip op,...]`` loads
+the implementation, surveys it (:func:`strategies.survey.capabilities.survey`) and prints
 the result as JSON on its last line; while it screens the ops it names each on
 stderr first, so that when an op crashes the process the parent knows which, marks
 it broken and surveys again without it (:func:`survey_in_child`).
@@ -20,10 +20,12 @@ import sys
 import traceback
 from dataclasses import replace
 
-from strategies import capabilities as capabilities_module
-from strategies.capabilities import Capabilities
-from strategies.implementation import Implementation
-from strategies.loading import Finding, LoadError
+from strategies.implementation.handle import Implementation
+from strategies.implementation.loading import Finding, LoadError
+from strategies.survey import capabilities as capabilities_module
+from strategies.survey.capabilities import Capabilities
+
+__all__ = ["ANSWER", "CHILD_SECONDS", "MAX_RESTARTS", "SCREENING", "Unloadable", "main", "survey_in_child"]
 
 SCREENING = "screening "  # the prefix of the progress lines on stderr
 ANSWER = "dezero-survey: "  # the prefix of the child's one line of JSON on stdout
@@ -51,7 +53,7 @@ def survey_in_child(target: str, excluded: frozenset[str]) -> Capabilities:
     it). Raises :class:`Unloadable` when it cannot be loaded."""
     crashed: dict[str, str] = {}
     for _ in range(MAX_RESTARTS):
-        command = [sys.executable, "-m", "strategies.survey", target,
+        command = [sys.executable, "-m", "strategies.survey.isolated", target,
                    "--exclude-ops", ",".join(sorted(excluded)), "--skip", ",".join(sorted(crashed))]
         try:
             child = subprocess.run(command, capture_output=True, text=True, timeout=CHILD_SECONDS,
@@ -89,7 +91,7 @@ def _last_screened(stderr: str) -> str | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m strategies.survey")
+    parser = argparse.ArgumentParser(prog="python -m strategies.survey.isolated")
     parser.add_argument("target")
     parser.add_argument("--exclude-ops", default="")
     parser.add_argument("--skip", default="", help="ops not to screen (they crashed an earlier survey)")

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from strategies.capabilities import LEVEL_NAMES, first_step
+from strategies.survey.capabilities import LEVEL_NAMES, first_step
+
+__all__ = ["BOOK_FAILURES", "BookFailure", "LAST_STEP", "PACKAGE", "inherited", "stage"]
 
 LAST_STEP = 60
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, TypeAlias
 
-from strategies.implementation import Implementation, ImplementationError
+from strategies.implementation.handle import Implementation, ImplementationError
+
+__all__ = ["Convention", "Functions", "call", "class_name"]
 
 # How Function instances take their inputs: ``f(x0, x1)`` or ``f([x0, x1])``.
 Convention: TypeAlias = Literal["args", "list"]

@@ -9,9 +9,11 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-from strategies.capabilities import capabilities
-from strategies.implementation import Implementation
-from strategies.protocols import Array, VariableLike, grad_array
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.survey.capabilities import capabilities
+
+__all__ = ["backward", "cotangents", "grads", "set_seed"]
 
 
 def cotangents(shape: tuple[int, ...]) -> st.SearchStrategy[Array]:

@@ -19,8 +19,10 @@ from typing import Any, cast
 
 import numpy as np
 
-from strategies.loading import Finding, describe, finding, import_module, package_in, put_first_on_path, run_program
-from strategies.protocols import Array, VariableLike
+from strategies.implementation.loading import Finding, describe, finding, import_module, package_in, put_first_on_path, run_program
+from strategies.implementation.protocols import Array, VariableLike
+
+__all__ = ["Implementation", "ImplementationError"]
 
 
 class ImplementationError(Exception):
@@ -46,7 +48,7 @@ class Implementation:
     # submodule that does not import), for the report.
     findings: list[Finding] = field(default_factory=list)
     # How its Function instances take inputs: "args" (f(x0, x1)) or "list"
-    # (f([x0, x1]), the book's step 11); found by strategies.capabilities.
+    # (f([x0, x1]), the book's step 11); found by strategies.survey.capabilities.
     convention: str = "args"
 
     # -- loading
@@ -55,7 +57,7 @@ class Implementation:
     def load(cls, target: str) -> Implementation:
         """``target`` is an importable module name, a directory holding a package, a
         package directory, or a single ``.py`` file (the book's early steps).
-        Raises :class:`~strategies.loading.LoadError` when it cannot be loaded."""
+        Raises :class:`~strategies.implementation.loading.LoadError` when it cannot be loaded."""
         if os.sep in target or target.endswith(".py") or os.path.exists(target):
             path = Path(target).resolve()
             if path.is_file():

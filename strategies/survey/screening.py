@@ -29,14 +29,16 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from strategies.dags import single_op
-from strategies.graph import GraphSpec, Node, build, evaluate
-from strategies.implementation import Implementation
-from strategies.numerics import jacobians, vjp
-from strategies.opspec import Op
-from strategies.protocols import grad_array
-from strategies.rounding import rounding_bounds, tolerance
-from strategies.timeouts import TimedOut, time_limit
+from strategies.catalogue.opspec import Op
+from strategies.graphs.dags import single_op
+from strategies.graphs.spec import GraphSpec, Node, build, evaluate
+from strategies.implementation.handle import Implementation
+from strategies.implementation.protocols import grad_array
+from strategies.implementation.timeouts import TimedOut, time_limit
+from strategies.oracles.numerics import jacobians, vjp
+from strategies.oracles.rounding import rounding_bounds, tolerance
+
+__all__ = ["EXAMPLES", "Mismatch", "SECONDS", "Status", "Verdict", "check_alone", "screen", "screen_twice"]
 
 EXAMPLES = 20
 SECONDS = 5.0  # per example

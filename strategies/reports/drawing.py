@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from strategies.capabilities import capabilities
-from strategies.dags import dags, single_op
-from strategies.graph import GraphSpec
-from strategies.implementation import Implementation
-from strategies.ops import Op
+from strategies.catalogue.ops import Op
+from strategies.graphs.dags import dags, single_op
+from strategies.graphs.spec import GraphSpec
+from strategies.implementation.handle import Implementation
+from strategies.survey.capabilities import capabilities
+
+__all__ = ["LastGraph", "Wiring", "draw_graph"]
 
 
 class LastGraph:

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+__all__ = ["TimedOut", "can_time", "time_limit"]
+
 
 class TimedOut(BaseException):
     """The block ran past its time limit. A BaseException, not an Exception, so that

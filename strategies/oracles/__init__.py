@@ -1,0 +1,10 @@
+"""Oracles judge: what a correct implementation must compute, from NumPy alone.
+
+- :mod:`~strategies.oracles.numerics`: complex-step Jacobians and directional
+  derivatives of a graph spec, and Richardson-extrapolated central differences;
+- :mod:`~strategies.oracles.rounding`: the rounding error a correct backward may
+  make, element by element.
+
+Imports: :mod:`strategies.implementation`, :mod:`strategies.catalogue`,
+:mod:`strategies.graphs`.
+"""
