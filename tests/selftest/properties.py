@@ -13,6 +13,7 @@ property unless its oracle sees the numbers."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import traceback
 from collections.abc import Callable
@@ -29,33 +30,15 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure, UnsatisfiedAssumption
 from hypothesis.stateful import run_state_machine_as_test
 
+# pytest.param's type (pytest names it only in a private module).
+ParameterSet = type(pytest.param(None))
+
 import dezero
 import strategies
 import tests.properties
-from strategies.catalogue.ops import CATALOGUE
-from strategies.catalogue.ops_nn import NN_OPS
-from strategies.graphs.kinks import KINKED
 from strategies.implementation.handle import Implementation
 from strategies.survey.capabilities import adopt, survey
-from tests.properties import (
-    test_bad_input,
-    test_dropout_data,
-    test_forward,
-    test_gradients,
-    test_higher_order,
-    test_kinks,
-    test_large_magnitudes,
-    test_lifetime,
-    test_lifetime_stateful,
-    test_loss_shapes,
-    test_metamorphic,
-    test_non_mutation,
-    test_recurrent,
-    test_schedule,
-    test_shapes_dtypes,
-    test_threads,
-    test_training,
-)
+from tests.properties import test_lifetime_stateful
 
 
 def _import_every_module() -> None:
@@ -86,112 +69,56 @@ SELFTEST_SETTINGS = settings(
     print_blob=False,
 )
 
-# name -> (the @given property, its fixed arguments besides impl and data)
-PROPERTIES: dict[str, tuple[Any, dict[str, Any]]] = {
-    "gradients": (test_gradients.test_gradients_match_complex_step, {"dtype": "float64"}),
-    "gradients float32": (test_gradients.test_gradients_match_complex_step, {"dtype": "float32"}),
-    "random projection": (test_gradients.test_random_projection_on_large_graphs, {}),
-    "forward": (test_forward.test_every_value_matches_numpy, {"dtype": "float64"}),
-    "forward float32": (test_forward.test_every_value_matches_numpy, {"dtype": "float32"}),
-    "schedule": (test_schedule.test_each_function_runs_once_after_all_its_consumers, {}),
-    "backward without a graph": (test_schedule.test_backward_without_a_graph_only_seeds, {}),
-    "freed by refcount": (test_lifetime.test_dropping_the_output_frees_the_graph, {}),
-    "outputs are weakrefs": (test_lifetime.test_function_outputs_are_weak_references, {}),
-    "retain_grad=False": (test_lifetime.test_retain_grad_false_keeps_only_leaf_grads, {}),
-    "retain_grad=True": (test_lifetime.test_retain_grad_true_keeps_correct_intermediate_grads, {}),
-    "no_grad": (test_lifetime.test_no_grad_builds_no_graph_and_keeps_nothing, {}),
-    "double backward": (test_higher_order.test_double_backward_matches_differences_of_first_grads, {}),
-    "Hessian symmetry": (test_higher_order.test_hessian_is_symmetric, {}),
-    "no graph without create_graph": (test_higher_order.test_grads_carry_no_graph_without_create_graph, {}),
-    "backward twice": (test_metamorphic.test_two_backward_passes_accumulate_twice, {}),
-    "shared == recomputed": (test_metamorphic.test_shared_subexpression_equals_recomputation, {}),
-    "x + x == x * 2": (test_metamorphic.test_x_plus_x_equals_x_times_2, {}),
-    "linear in cotangent": (test_metamorphic.test_grads_are_linear_in_the_cotangent, {}),
-    "shapes and dtypes": (test_shapes_dtypes.test_grads_have_their_variables_shape_and_dtype, {"dtype": "float64"}),
-    "shapes and dtypes float32": (
-        test_shapes_dtypes.test_grads_have_their_variables_shape_and_dtype, {"dtype": "float32"}),
-    "grad storage": (test_shapes_dtypes.test_grads_own_their_memory, {}),
-    "bad seed": (test_bad_input.test_seed_gradient_of_the_wrong_shape_raises_value_error, {}),
-    "kinks in graphs": (test_kinks.test_gradients_at_kinks_in_random_graphs, {}),
-    **{
-        f"kinks alone: {name}": (
-            test_kinks.test_each_op_at_its_kinks_lies_in_the_generalized_gradient, {"op_name": name, "dtype": "float64"})
-        for name in KINKED
-    },
-    "non-mutation: graphs": (test_non_mutation.test_graphs_change_nothing_they_were_given, {}),
-    "loss shapes: mean_squared_error": (test_loss_shapes.test_mean_squared_error_of_operands_that_broadcast, {}),
-    "loss shapes: softmax_cross_entropy": (test_loss_shapes.test_softmax_cross_entropy_with_labels_n_or_n_by_1, {}),
-    **{
-        f"large magnitudes: {name}": (
-            test_large_magnitudes.test_large_inputs_give_finite_accurate_values_and_gradients, {"name": name})
-        for name in test_large_magnitudes.CASES
-    },
-    **{
-        f"loss shapes: {loss}": (test_loss_shapes.test_targets_of_each_shape, {"loss": loss})
-        for loss in sorted(test_loss_shapes.TARGET_LOSSES)
-    },
-    **{
-        f"op alone: {op.name}": (test_gradients.test_each_op_alone_matches_complex_step, {"op_name": op.name})
-        for op in CATALOGUE
-    },
-    **{
-        f"op alone float32: {op.name}": (test_gradients.test_each_elementwise_op_alone_in_float32, {"op_name": op.name})
-        for op in CATALOGUE if op.family == "elementwise"
-    },
-    **{
-        f"non-mutation op alone: {op.name}": (
-            test_non_mutation.test_each_op_alone_changes_nothing_it_was_given, {"op_name": op.name})
-        for op in CATALOGUE
-    },
-    **{
-        f"bad input: {case}": (test_bad_input.test_bad_arguments_raise_value_error_and_change_nothing, {"case": case})
-        for case in sorted(test_bad_input.BAD_CALLS)
-    },
-    **{
-        f"op alone forward: {op.name}": (test_forward.test_each_op_alone_matches_numpy, {"op_name": op.name})
-        for op in NN_OPS
-    },
-    **{
-        f"op alone twice: {op.name}": (
-            test_higher_order.test_each_op_alone_double_backward_matches_differences, {"op_name": op.name})
-        for op in NN_OPS if op.twice
-    },
-    **{
-        f"optimizer: {name}": (test_training.test_optimizer_updates_match_the_closed_form, {"name": name})
-        for name in sorted(test_training.OPTIMIZERS)
-    },
-    **{
-        f"hook: {hook}": (test_training.test_hooks_change_gradients_as_their_formula_says, {"hook": hook})
-        for hook in test_training.HOOKS
-    },
-    "save/load round trip": (test_training.test_save_then_load_restores_every_parameter_exactly, {}),
-    "parameter order across runs": (test_training.test_parameter_order_is_the_same_under_every_hash_seed, {}),
-    "grad mode per thread": (test_threads.test_no_grad_in_one_thread_leaves_other_threads_building_graphs, {}),
-    **{
-        f"recurrent: {kind}": (test_recurrent.test_unrolled_sequence_matches_the_recurrence, {"kind": kind})
-        for kind in test_recurrent.GATES
-    },
-    **{
-        f"truncated backprop: {kind}": (test_recurrent.test_unchain_backward_truncates_backpropagation, {"kind": kind})
-        for kind in test_recurrent.GATES
-    },
-    "SeqDataLoader batches": (test_recurrent.test_seq_data_loader_batches_walk_the_sequence, {}),
-    "dropout test mode": (test_dropout_data.test_dropout_in_test_mode_is_the_identity, {}),
-    "dropout mask and scale": (test_dropout_data.test_dropout_backward_uses_the_forward_mask_and_scale, {}),
-    "dropout mean": (test_dropout_data.test_dropout_preserves_the_mean, {}),
-    **{
-        f"datasets never re-seed: {name}": (test_dropout_data.test_datasets_never_reseed_the_global_generator,
-                                            {"name": name})
-        for name in test_dropout_data.DATASETS
-    },
-    **{
-        f"loader draws: {kind}": (test_dropout_data.test_loaders_draw_from_the_global_generator_as_the_book_does,
-                                  {"kind": kind})
-        for kind in test_dropout_data.LOADERS
-    },
-}
-STATEFUL = "stateful lifetime"
-NAMES = (*PROPERTIES, STATEFUL)
+def _parametrizations(function: Callable[..., None]) -> list[tuple[str, dict[str, Any]]]:
+    """The ids pytest gives ``function``'s parametrizations and their arguments:
+    ``[("sin", {"op_name": "sin"}), ...]``, or ``[("", {})]`` for none. Stacked
+    marks are joined with ``-``, the one nearest the function first, as pytest does."""
+    cases: list[tuple[str, dict[str, Any]]] = [("", {})]
+    for mark in getattr(function, "pytestmark", []):  # the nearest decorator first
+        if mark.name != "parametrize":
+            continue
+        names = [n.strip() for n in mark.args[0].split(",")]
+        ids = mark.kwargs.get("ids")
+        grown = []
+        for index, value in enumerate(mark.args[1]):
+            given_id = ids[index] if ids else None
+            if isinstance(value, ParameterSet):  # pytest.param(..., marks=..., id=...)
+                given_id = value.id or given_id
+                value = value.values if len(names) > 1 else value.values[0]
+            values = tuple(value) if len(names) > 1 else (value,)
+            ident = str(given_id) if given_id is not None else "-".join(str(v) for v in values)
+            grown += [(f"{prefix}-{ident}" if prefix else ident, {**fixed, **dict(zip(names, values))})
+                      for prefix, fixed in cases]
+        cases = grown
+    return cases
+
+
+def _collected() -> dict[str, tuple[Callable[..., None], dict[str, Any]]]:
+    """Every property of ``tests/properties``, under the name pytest gives it
+    (``test_gradients_match_complex_step[float64]``), with its fixed arguments:
+    each module's ``test_*`` functions, one entry per parametrization. A property
+    added there is here without anyone writing it down."""
+    found: dict[str, tuple[Callable[..., None], dict[str, Any]]] = {}
+    for info in pkgutil.iter_modules(tests.properties.__path__):
+        if not info.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"{tests.properties.__name__}.{info.name}")
+        for attribute, function in vars(module).items():
+            if attribute.startswith("test_") and inspect.isfunction(function) and function.__module__ == module.__name__:
+                for ident, fixed in _parametrizations(function):
+                    found[f"{attribute}[{ident}]" if ident else attribute] = (function, fixed)
+    return found
+
+
+# name -> (the property's test function, its fixed arguments besides impl and data)
+PROPERTIES = _collected()
+NAMES = tuple(PROPERTIES)
+# The state machine, run by Hypothesis's stateful runner (its examples counted here).
+STATEFUL = test_lifetime_stateful.test_graph_lifetime_state_machine.__name__
+# Properties that judge how an implementation loads (a fixture of the session, not
+# an implementation already loaded): the zoo shows them failing (test_zoo.py).
+LOADING = frozenset(name for name, (function, _) in PROPERTIES.items()
+                    if function.__module__.endswith(".test_implementation"))
 
 
 class Kind(Enum):
@@ -354,7 +281,15 @@ def run(name: str, impl: Implementation, seed: int | None = None) -> Outcome:
         return Outcome(Kind.SURVIVED, counter[0])
 
     prop, fixed = PROPERTIES[name]
-    inner = prop.hypothesis.inner_test
+    if name in LOADING:
+        raise ValueError(f"{name} judges how an implementation loads: the zoo runs it (test_zoo.py)")
+    if not hasattr(prop, "hypothesis"):  # a plain test, such as a committed test vector: one example
+        try:
+            _counted(lambda: prop(impl=impl, **fixed), counter, first_failure)
+        except FAILURES as exc:
+            return _ended(exc, 1, impl)
+        return Outcome(Kind.SURVIVED, 1)
+    inner = prop.hypothesis.inner_test  # every property draws through Hypothesis's ``data``
 
     def check(data: st.DataObject) -> None:
         _counted(lambda: inner(impl=impl, data=data, **fixed), counter, first_failure)

@@ -86,12 +86,12 @@ def test_the_swap_shares_the_grad_mode_between_threads() -> None:
 
 def test_a_grad_mode_shared_by_all_threads_is_caught_by_the_oracle() -> None:
     with grad_mode_shared_by_all_threads():
-        outcome = run("grad mode per thread", Implementation.load("dezero"))
+        outcome = run("test_no_grad_in_one_thread_leaves_other_threads_building_graphs", Implementation.load("dezero"))
     assert outcome.caught and outcome.error.startswith("AssertionError: [grad mode per thread]"), outcome
 
 
 def test_the_property_passes_on_the_reference_after_the_swap_is_undone() -> None:
     with grad_mode_shared_by_all_threads():
         pass
-    outcome = run("grad mode per thread", Implementation.load("dezero"))
+    outcome = run("test_no_grad_in_one_thread_leaves_other_threads_building_graphs", Implementation.load("dezero"))
     assert not outcome.caught, outcome.error
