@@ -38,7 +38,7 @@ import dezero.optimizers  # noqa: E402,F401
 import dezero.transforms  # noqa: E402,F401
 
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one version number: pyproject.toml reads it
 
 __all__ = [
     "Config",

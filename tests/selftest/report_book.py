@@ -53,22 +53,40 @@ def main(folder: str) -> None:
         count = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "not applicable")}
         shown = ", ".join(level for level in LEVEL_NAMES if level in _levels(document)) or "none"
         print(f"| {name} | {shown} | {first}-{last} | {count['pass']} | {count['fail']} | {count['not applicable']} |")
-    print("\n## Failures, and why\n")
+    failures: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for name in sorted(runs, key=_order):
-        failures = [r for r in runs[name]["results"] if r["status"] == "fail"]
-        if not failures:
-            continue
-        print(f"### {name}\n")
-        print("| property | what fails | why (the book's defect) |")
-        print("|---|---|---|")
         levels = _levels(runs[name])
-        for row in failures:
-            program = Path(runs[name]["header"]["implementation"]).name
+        program = Path(runs[name]["header"]["implementation"]).name
+        for row in (r for r in runs[name]["results"] if r["status"] == "fail"):
             why = inherited(row["nodeid"], levels, program if program.endswith(".py") else "", row.get("culprit", ""))
-            why = why or "**no recorded reason**"
             what = (row.get("culprit") or row["reason"]).replace("|", "\\|").replace("\n", " ")[:200]
-            print(f"| `{row['nodeid'].split('::', 1)[-1]}` | {what} | {why} |")
-        print()
+            failures.setdefault((row["nodeid"].split("::", 1)[-1], why), []).append((name, what))
+    print_failures(failures)
+
+
+def _ranges(names: list[str]) -> str:
+    """``step07, step08, step09, book`` as ``steps 7-9, book``."""
+    numbers = [int(n[4:]) for n in names if re.fullmatch(r"step\d+", n)]
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    parts = [f"{a}-{b}" if a != b else f"{a}" for a, b in spans]
+    others = [n for n in names if not re.fullmatch(r"step\d+", n)]
+    return ", ".join(([("steps " if len(numbers) > 1 else "step ") + ", ".join(parts)] if parts else []) + others)
+
+
+def print_failures(failures: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
+    """One row per property and reason, with the runs that fail it (in the order of
+    the book) and what the first of them showed."""
+    print("\n## Failures, and why\n")
+    print("| property | runs that fail it | what fails (in the first) | why (the book's defect) |")
+    print("|---|---|---|---|")
+    for (prop, why), seen in failures.items():
+        names = _ranges([name for name, _ in seen])
+        print(f"| `{prop}` | {names} | {seen[0][1]} | {why or '**no recorded reason**'} |")
 
 
 if __name__ == "__main__":
