@@ -24,6 +24,7 @@ towards small graphs of small, readable numbers.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -421,23 +422,14 @@ def dags(
     Leaf values are multiples of ``1 / grid`` (a coarse grid, such as 2, makes
     ties and zeros common).
     """
-    # Invalid arguments raise here, not at the first draw.
-    _validated_dags(ops, max_nodes, max_leaves, dtype, wiring, broadcasting, grid)
-    arguments: dict[str, object] = {"ops": ops, "max_nodes": max_nodes, "max_leaves": max_leaves, "dtype": dtype,
-                                    "wiring": wiring, "broadcasting": broadcasting, "grid": grid}
-    defaults: dict[str, object] = {"ops": None, "max_nodes": 8, "max_leaves": 3, "dtype": "float64", "wiring": "motifs",
-                "broadcasting": True, "grid": 100}
-    return _dags_as_called(**{k: v for k, v in arguments.items() if v != defaults[k]})
+    arguments: dict[str, Any] = {"ops": ops, "max_nodes": max_nodes, "max_leaves": max_leaves, "dtype": dtype,
+                                 "wiring": wiring, "broadcasting": broadcasting, "grid": grid}
+    _validated_dags(**arguments)  # invalid arguments raise here, not at the first draw
+    return _dags_as_called(**{k: v for k, v in arguments.items() if v != _DEFAULTS[k]})
 
 
 def _validated_dags(
-    ops: Sequence[Op] | None = None,
-    max_nodes: int = 8,
-    max_leaves: int = 3,
-    dtype: str = "float64",
-    wiring: str = "motifs",
-    broadcasting: bool = True,
-    grid: int = 100,
+    ops: Sequence[Op] | None, max_nodes: int, max_leaves: int, dtype: str, wiring: str, broadcasting: bool, grid: int
 ) -> st.SearchStrategy[GraphSpec]:
     chosen = tuple(CATALOGUE if ops is None else ops)
     if not chosen:
@@ -468,9 +460,10 @@ def _named_as_public() -> Callable[..., st.SearchStrategy[GraphSpec]]:
     # Hypothesis's own strategies do.
     @st.composite
     def dags(draw: st.DrawFn, /, **given: Any) -> GraphSpec:
-        return draw(_validated_dags(**given))
+        return draw(_validated_dags(**{**_DEFAULTS, **given}))
 
     return dags
 
 
 _dags_as_called = _named_as_public()
+_DEFAULTS = {name: p.default for name, p in inspect.signature(dags).parameters.items()}
