@@ -23,7 +23,7 @@ import pytest
 from strategies.survey.capabilities import LEVEL_NAMES, LEVELS
 
 __all__ = [
-    "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
+    "ACCOUNT_KEY", "BOOK_ASIDE", "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
     "SCRIPT_KEY", "checklist", "examples_run", "failure_notes", "first_line", "level_of", "one_per_test",
     "report_files", "row_from", "save_failure", "write",
 ]
@@ -34,6 +34,8 @@ EXAMPLES_KEY = "dezero_examples"
 SCRIPT_KEY = "dezero_script"
 DOT_KEY = "dezero_dot"
 ERROR_KEY = "dezero_error"
+# The failure's whole message (bounded), which book facts are matched against.
+ACCOUNT_KEY = "dezero_account"
 CULPRIT_KEY = "dezero_culprit"
 
 
@@ -71,7 +73,8 @@ class Row:
     examples: int | None = None
     reason: str = ""
     culprit: str = ""  # the first rule found wrong, for a failing graph property
-    inherited: str = ""  # for a failure: why the book's DeZero fails it too, at this stage
+    inherited: str = ""  # for a failure: why the book's DeZero fails it too, the same way, at this stage
+    book_aside: str = ""  # for a failure the book has too, but that fails otherwise here: the book's reason
     script: str = ""  # the failure's counterexample, relative to the report
     dot: str = ""  # its graph in Graphviz DOT
     picture: str = ""  # and as SVG, when Graphviz is installed
@@ -179,6 +182,7 @@ def one_per_test(rows: list[Row]) -> list[Row]:
 
 
 INHERITED = "the book's DeZero fails this too"
+BOOK_ASIDE = "the book fails this property too, but differently"
 
 
 def _counts(rows: list[Row]) -> dict[str, int]:
@@ -219,6 +223,8 @@ def failure_notes(row: Row) -> list[str]:
         notes.insert(0, f"culprit: {row.culprit}")
     if row.inherited:
         notes.append(f"{INHERITED}: {row.inherited}")
+    elif row.book_aside:
+        notes.append(f"this failure is yours ({BOOK_ASIDE}: {row.book_aside})")
     if row.script:
         notes.append(f"reproduce: python {row.script}" + (f" (graph: {row.picture or row.dot})" if row.dot else ""))
     return notes

@@ -25,18 +25,19 @@ from strategies.plugin.gating import required_levels
 from strategies.plugin.options import is_property
 from strategies.plugin.session import header, implementation, suite_run
 from strategies.reports import reproduce
-from strategies.reports.book import inherited
+from strategies.reports.book import book_verdict
 from strategies.reports.culprit import find_culprit
 from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
 
 __all__ = [
-    "COLLECTOR", "CULPRIT_SECONDS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "ACCOUNT_CHARACTERS", "COLLECTOR", "CULPRIT_SECONDS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
     "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
     "pytest_terminal_summary",
 ]
 
 REWRITE_SECONDS = 5.0
+ACCOUNT_CHARACTERS = 4000
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -59,6 +60,9 @@ def pytest_runtest_makereport(
     if rep.when == "call" and rep.failed:
         message = conformance.first_line(call.excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
+        if call.excinfo is not None:
+            account = f"{call.excinfo.typename}: {call.excinfo.value}"[:ACCOUNT_CHARACTERS]
+            rep.user_properties.append((conformance.ACCOUNT_KEY, "\n".join((message, account))))
         impl = implementation(item.config)
         wrong_values = call.excinfo is not None and _about_values(call.excinfo.value)
         culprit = _culprit(impl, LastGraph.spec) if impl is not None and LastGraph.spec is not None and wrong_values else ""
@@ -138,7 +142,11 @@ class RowCollector:
         run = suite_run(self.config)
         if row.status == "fail" and run is not None and run.capabilities is not None:
             program = Path(run.target).name if run.target.endswith(".py") else ""
-            row.inherited = inherited(row.nodeid, run.capabilities.levels, program, row.culprit)
+            account = dict(report.user_properties).get(conformance.ACCOUNT_KEY)
+            account = "\n".join((account if isinstance(account, str) else row.reason, row.culprit))
+            verdict = book_verdict(row.nodeid, run.capabilities.levels, account, program, row.culprit)
+            if verdict is not None:
+                row.inherited, row.book_aside = (verdict.reason, "") if verdict.same_way else ("", verdict.reason)
         if files is not None and self.path is not None:
             conformance.save_failure(self.path, row, *files)
         self.rows.append(row)

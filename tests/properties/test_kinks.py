@@ -118,9 +118,11 @@ def _assert_shared_among_ties(oracle: str, spec: GraphSpec, g: Array, w: Array) 
         total = float(np.sum(shares))
         where = f"output element {o} (cotangent {cot[o]!r}) picks from inputs {members.tolist()} = {values.tolist()}"
         if np.any(shares * np.sign(cot[o]) < -slack) or abs(total - cot[o]) > slack:
+            whole = len(tied) > 1 and bool(np.all(np.abs(shares - cot[o]) <= slack))
             raise AssertionError(
                 f"[{oracle}] {where}: its tied extremes {tied.tolist()} get {shares.tolist()}, which should be "
-                f"shares of {cot[o]!r} (non-negative weights summing to 1), but sum to {total!r}"
+                f"shares of {cot[o]!r} (non-negative weights summing to 1), but "
+                + ("every tied extreme got all of it" if whole else f"they sum to {total!r}")
             )
     others = ~picked & (np.abs(flat) > 0)
     if np.any(others):

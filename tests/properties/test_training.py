@@ -149,15 +149,25 @@ def _give_grads(impl: Implementation, setup: Setup, used: Sequence[bool], data: 
     return expected
 
 
-def _assert_params(setup: Setup, expected: Sequence[Array], what: str) -> None:
+def _assert_params(setup: Setup, expected: Sequence[Array], what: str, shared: str = "") -> None:
     for k, (param, want) in enumerate(zip(setup.params, expected)):
         got = np.asarray(param.data)
         assert got.dtype == np.dtype(setup.dtype), f"[{what}] p{k} became {got.dtype}, was {setup.dtype}"
         assert got.shape == want.shape, f"[{what}] p{k} has shape {got.shape}, expected {want.shape}"
         allowed = RTOL[setup.dtype] * (1 + np.abs(want))
         assert np.all(np.abs(got - want) <= allowed), (
-            f"[{what}] p{k} after the update:\n got      {got!r}\n expected {want!r}"
+            f"[{what}] p{k} after the update{shared}:\n got      {got!r}\n expected {want!r}"
         )
+
+
+def _sharing(setup: Setup) -> str:
+    """Which parameters hold one gradient object (as the book's Add gives both its
+    inputs), said in a failure's first line: a hook that updates a gradient in place
+    then changes both."""
+    grads = [(k, param.grad) for k, param in enumerate(setup.params) if param.grad is not None]
+    pairs = [f"p{a} and p{b}" for i, (a, ga) in enumerate(grads) for b, gb in grads[i + 1:]
+             if ga is gb or np.shares_memory(grad_array(ga), grad_array(gb))]
+    return f" ({', '.join(pairs)} were given one gradient object)" if pairs else ""
 
 
 # --------------------------------------------------------------------- closed forms
@@ -300,6 +310,7 @@ def test_hooks_change_gradients_as_their_formula_says(impl: Implementation, hook
         n = len(setup.params)
         used = data.draw(st.lists(st.booleans(), min_size=n, max_size=n), label="used")
         g = _give_grads(impl, setup, used, data, step)
+        shared = _sharing(setup)
         if hook == "ClipGrad":
             norm = math.sqrt(sum(float(np.sum(gk**2)) for gk in g if gk is not None))
             scale = max_norm / (norm + 1e-6)
@@ -309,7 +320,7 @@ def test_hooks_change_gradients_as_their_formula_says(impl: Implementation, hook
             g = [None if k in frozen or gk is None else gk + rate * c for k, (gk, c) in enumerate(zip(g, current))]
         optimizer.update()
         current = [c if gk is None else c - lr * gk for c, gk in zip(current, g)]
-        _assert_params(setup, current, f"{added} then SGD, step {step + 1}")
+        _assert_params(setup, current, f"{added} then SGD, step {step + 1}", shared)
 
 
 # --------------------------------------------------------------------- persistence

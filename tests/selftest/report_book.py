@@ -58,7 +58,9 @@ def main(folder: str) -> None:
         levels = _levels(runs[name])
         program = Path(runs[name]["header"]["implementation"]).name
         for row in (r for r in runs[name]["results"] if r["status"] == "fail"):
-            why = inherited(row["nodeid"], levels, program if program.endswith(".py") else "", row.get("culprit", ""))
+            account = "\n".join((row["reason"], row.get("culprit", "")))
+            why = inherited(row["nodeid"], levels, account, program if program.endswith(".py") else "",
+                            row.get("culprit", ""))
             what = (row.get("culprit") or row["reason"]).replace("|", "\\|").replace("\n", " ")[:200]
             failures.setdefault((row["nodeid"].split("::", 1)[-1], why), []).append((name, what))
     print_failures(failures)
