@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from hypothesis import reject, settings
+from hypothesis.errors import Unsatisfiable
 
 from strategies.graphs.spec import GraphSpec
 from strategies.implementation.handle import Implementation
@@ -23,9 +24,9 @@ from strategies.implementation.timeouts import time_limit
 from strategies.plugin import report as conformance
 from strategies.plugin.gating import required_levels
 from strategies.plugin.options import is_property
-from strategies.plugin.session import header, implementation, suite_run
+from strategies.plugin.session import SuiteRun, header, implementation, suite_run
 from strategies.reports import reproduce
-from strategies.reports.book import book_verdict
+from strategies.reports.book import book_facts, book_verdict
 from strategies.reports.culprit import find_culprit
 from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
@@ -57,15 +58,17 @@ def pytest_runtest_makereport(
     statistics = getattr(item, "hypothesis_statistics", None)
     if rep.when == "call" and isinstance(statistics, str):
         rep.user_properties.append((conformance.EXAMPLES_KEY, conformance.examples_run(statistics)))
-    if rep.when == "call" and rep.failed:
-        message = conformance.first_line(call.excinfo)
-        rep.user_properties.append((conformance.ERROR_KEY, message))
-        if call.excinfo is not None:
-            account = f"{call.excinfo.typename}: {call.excinfo.value}"[:ACCOUNT_CHARACTERS]
-            rep.user_properties.append((conformance.ACCOUNT_KEY, "\n".join((message, account))))
+    if rep.when == "call" and rep.failed and call.excinfo is not None:
         impl = implementation(item.config)
-        wrong_values = call.excinfo is not None and _about_values(call.excinfo.value)
-        culprit = _culprit(impl, LastGraph.spec) if impl is not None and LastGraph.spec is not None and wrong_values else ""
+        excinfo, culprit = call.excinfo, _culprit_of(impl, call.excinfo.value)
+        other = _a_failure_unlike_the_books(item, run, excinfo, culprit)
+        if other is not None:  # the learner's own, hidden behind the book's failure
+            excinfo = pytest.ExceptionInfo.from_exception(other)
+            rep.longrepr = item.repr_failure(excinfo)
+            culprit = _culprit_of(impl, other)
+        message = conformance.first_line(excinfo)
+        rep.user_properties.append((conformance.ERROR_KEY, message))
+        rep.user_properties.append((conformance.ACCOUNT_KEY, _account(excinfo)))
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
@@ -77,6 +80,60 @@ def pytest_runtest_makereport(
 
 
 CULPRIT_SECONDS = 30.0
+
+
+def _account(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """A failure's first line and its whole message (bounded): what book facts are
+    matched against."""
+    whole = f"{excinfo.typename}: {excinfo.value}"[:ACCOUNT_CHARACTERS]
+    return "\n".join((conformance.first_line(excinfo), whole))
+
+
+def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
+    """The culprit of a failure that found wrong values in the last graph drawn."""
+    if impl is None or LastGraph.spec is None or not _about_values(exc):
+        return ""
+    return _culprit(impl, LastGraph.spec)
+
+
+def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytest.ExceptionInfo[BaseException],
+                                culprit: str) -> BaseException | None:
+    """For a failure that reads as one the book's DeZero has too: the property run
+    again with every example that fails the book's way set aside, so that a bug of
+    the learner's own in the same property is not hidden behind the book's. The
+    failure it finds, or None (then the book's failure stands, and what the report
+    says of it is what the first run left)."""
+    function = getattr(item, "function", None)
+    handle = getattr(function, "hypothesis", None)
+    if run.capabilities is None or handle is None:
+        return None
+    program = Path(run.target).name if run.target.endswith(".py") else ""
+    levels = run.capabilities.levels
+    verdict = book_verdict(item.nodeid, levels, "\n".join((_account(excinfo), culprit)), program, culprit)
+    if verdict is None or not verdict.same_way:
+        return None
+    facts = book_facts(item.nodeid, levels, program)
+    original, kept = handle.inner_test, (LastGraph.spec, list(LastExample.draws))
+
+    def setting_the_books_failures_aside(*args: object, **kwargs: object) -> object:
+        try:
+            return original(*args, **kwargs)
+        except Exception as exc:
+            if any(fact.fails_so(_account(pytest.ExceptionInfo.from_exception(exc))) for fact in facts):
+                reject()
+            raise
+
+    handle.inner_test = setting_the_books_failures_aside
+    try:
+        item.ihook.pytest_runtest_call(item=item)  # with the time limit and the draws recorded
+    except (Unsatisfiable, pytest.skip.Exception):
+        pass  # every example failed the book's way, or none could be drawn
+    except Exception as exc:  # noqa: BLE001  (any failure of the property is the finding)
+        return exc
+    finally:
+        handle.inner_test = original
+    LastGraph.spec, LastExample.draws = kept
+    return None
 
 
 VALUE_ORACLES = ("gradient", "complex step", "forward", "projection", "==", "higher order", "alone", "retain_grad=True")

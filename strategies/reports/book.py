@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from strategies.survey.capabilities import LEVEL_NAMES, first_step
 
-__all__ = ["BOOK_FAILURES", "BookFailure", "BookVerdict", "LAST_STEP", "PACKAGE", "book_verdict", "inherited", "stage"]
+__all__ = ["BOOK_FAILURES", "BookFailure", "BookVerdict", "LAST_STEP", "PACKAGE", "book_facts", "book_verdict", "inherited", "stage"]
 
 LAST_STEP = 60
 
@@ -68,6 +68,12 @@ def stage(levels: Iterable[str]) -> tuple[int, int]:
     return first_step(present[-1]), max(last, first_step(present[-1]))
 
 
+def book_facts(nodeid: str, levels: Iterable[str], program: str = "", culprit: str = "") -> list[BookFailure]:
+    """The facts about the property ``nodeid`` at this stage."""
+    first, last = stage(levels)
+    return [f for f in BOOK_FAILURES if f.applies(nodeid, program, culprit, first, last)]
+
+
 def book_verdict(nodeid: str, levels: Iterable[str], account: str, program: str = "",
                  culprit: str = "") -> BookVerdict | None:
     """What the book's DeZero at this stage has to do with the failure of ``nodeid``
@@ -75,8 +81,7 @@ def book_verdict(nodeid: str, levels: Iterable[str], account: str, program: str 
     fails as, or else the first fact about the same property (``same_way`` False),
     or None. ``program``: the file name of an implementation that is one program
     file; ``culprit``: what the failure's culprit analysis found."""
-    first, last = stage(levels)
-    facts = [f for f in BOOK_FAILURES if f.applies(nodeid, program, culprit, first, last)]
+    facts = book_facts(nodeid, levels, program, culprit)
     for fact in facts:
         if fact.fails_so(account):
             return BookVerdict(fact.reason, True)
@@ -134,7 +139,8 @@ _FLOAT32_PROMOTED = r"dtype float64"
 # A shape that is not a matrix's: (), (n,), or three or more sides.
 _NOT_2D = r"\((?:|\d+,|\d+, ?\d+, ?\d+(?:, ?\d+)*)\)"
 _MATMUL_SHAPES = (rf"MatMul\.backward[^\n]*has shape {_NOT_2D}|MatMul\.backward[^\n]*has shape[^\n]*expected {_NOT_2D}"
-                  rf"|shapes {_NOT_2D} and|and {_NOT_2D} not aligned")
+                  rf"|shapes {_NOT_2D} and|and {_NOT_2D} not aligned"
+                  rf"|alone vs complex step\] leaf v\d+: gradient of shape ({_NOT_2D}|[^\n]*expected {_NOT_2D})")
 _WEAKREF = r"TypeError: <class 'weakref\.ReferenceType'> is not supported"
 
 # From the runs recorded in docs/conformance/book.md: the property (a test id or
