@@ -147,7 +147,7 @@ def _python_hvp(impl: Implementation, spec: GraphSpec, w: Array, direction: list
     built.output.backward(create_graph=True)
     first = [leaf.grad for leaf in built.leaves]
     for leaf in built.leaves:
-        leaf.cleargrad()
+        leaf.grad = None  # (not cleargrad(): a method the implementation may name otherwise)
     for g, u in zip(first, direction):
         if g is not None and g.creator is not None:
             set_seed(impl, g, decode_array(u))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -30,8 +31,8 @@ from strategies.implementation.probes import Probes, probes_for
 from strategies.survey.screening import screen, screen_twice
 
 __all__ = [
-    "Capabilities", "LEVELS", "LEVEL_NAMES", "adopt", "capabilities", "first_step", "has_requirement",
-    "survey",
+    "Capabilities", "LEVELS", "LEVEL_NAMES", "OP_REQUIREMENT", "adopt", "call_form", "capabilities", "first_step",
+    "has_requirement", "survey",
 ]
 
 # (name, what it means, the book's steps)
@@ -85,13 +86,19 @@ class Capabilities:
         return tuple(op for op in self.graph_ops if op.twice and op.name not in self.left_out_twice)
 
     def missing(self, required: tuple[str, ...], impl: Implementation) -> list[str]:
-        """What in ``required`` the implementation lacks: levels, and names
-        (:func:`has_requirement`)."""
+        """What in ``required`` the implementation lacks: levels; catalogue ops,
+        named ``op:NAME``, in the call form the catalogue makes (``op:transpose``:
+        ``F.transpose(x, axes)``, which a ``transpose(x)`` without axes lacks); and
+        names (:func:`has_requirement`)."""
+        offered = {op.name for op in self.ops}
         lacking = []
         for r in required:
             if r in LEVEL_NAMES:
                 if r not in self.levels:
                     lacking.append(r)
+            elif r.startswith(OP_REQUIREMENT):
+                if r.removeprefix(OP_REQUIREMENT) not in offered:
+                    lacking.append(call_form(BY_NAME[r.removeprefix(OP_REQUIREMENT)]))
             elif not has_requirement(impl, r, self.convention):
                 lacking.append(r)
         return lacking
@@ -116,6 +123,15 @@ class Capabilities:
 
 
 # --------------------------------------------------------------------- names
+
+# A requirement on a catalogue op, in its call form: "op:transpose".
+OP_REQUIREMENT = "op:"
+
+
+def call_form(op: Op) -> str:
+    """An op's call, its parameters shown by name: ``F.transpose(x, axes)``."""
+    names = iter("xyzw")
+    return re.sub(r"\{(\w+)\}", lambda m: next(names, "v") if m.group(1).isdigit() else m.group(1), op.template)
 
 
 def _backward_parameters(impl: Implementation) -> set[str]:

@@ -56,7 +56,7 @@ def _double_backward(impl: Implementation, built: Built, seed: VariableLike, u: 
     built.output.backward(create_graph=True)
     first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
     for leaf in built.leaves:
-        leaf.cleargrad()
+        leaf.grad = None  # (not cleargrad(): a method the implementation may name otherwise)
     for g, uk in zip(first, u):
         if g is not None and g.creator is not None:
             backward(impl, g, uk)

@@ -125,7 +125,7 @@ class GraphLifetime(RuleBasedStateMachine):
             if not retain_grad and v.creator is not None and any(v.creator is f for f in upstream):
                 assert v.grad is None, "[stateful] retain_grad=False left an intermediate grad"
 
-    @precondition(lambda self: self.held)
+    @precondition(lambda self: self.held and self.impl.has("Variable.cleargrad"))
     @rule(data=st.data())
     def clear_grad(self, data: st.DataObject) -> None:
         v = self._pick(data)

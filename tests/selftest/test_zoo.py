@@ -57,6 +57,14 @@ EXPECTED: dict[str, Expected] = {
         f"{PER_OP} and (sum] or sum_all])",
         fails={}, passes=(f"{PER_OP}[sum_all]",),
         not_applicable={f"{PER_OP}[sum]": "keepdims"}),
+    "other names": Expected(
+        "transpose or double_backward or accumulate_twice or lifetime_state_machine or gradients_match or "
+        "bad_arguments",
+        fails={}, passes=("test_two_backward_passes_accumulate_twice", "test_graph_lifetime_state_machine",
+                          f"{PER_OP}[transpose_reversed]", "test_gradients_match_complex_step[float64]"),
+        not_applicable={f"{PER_OP}[transpose]": "takes 1 positional argument but 2 were given",
+                        "test_bad_arguments_raise_value_error_and_change_nothing[transpose with axes that are not "
+                        "a permutation]": "F.transpose(x, axes)"}),
     "demo error": Expected(
         f"program_runs or ({PER_OP} and (exp] or square]))",
         fails={"test_program_runs_to_its_end": "early_step.py line"},
