@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.graphs.spec import GraphSpec, evaluate
+from strategies.graphs.spec import GraphSpec, Leaf, Node, evaluate
 from strategies.implementation.protocols import Array
 
 __all__ = [
-    "STEP", "TOLERANCES", "Tolerance", "backprop_magnitudes", "directional", "gradient_scale", "jacobians",
+    "STEP", "TOLERANCES", "Tolerance", "backprop_magnitudes", "directional", "gradient_scale", "hessian_vector",
+    "jacobians",
     "leaf_arrays", "second_directional", "side_by_side", "value_vjp", "vjp",
 ]
 
@@ -170,3 +171,25 @@ def side_by_side(got: Array, expected: Array, allowed: Array, limit: int = 12) -
             f"{error[index]:10.3g} {np.broadcast_to(allowed, got.shape)[index]:10.3g}"
         )
     return "\n".join(rows)
+
+
+def hessian_vector(spec: GraphSpec, cotangent: Array, direction: Sequence[Array], step: float = 1e-5) -> list[Array]:
+    """``H u`` of ``s(x) = w . f(x)`` for each leaf, with ``w`` the cotangent and
+    ``u`` the direction: central differences (step ``step``) of complex-step
+    gradients, so only the difference's own error (``O(step**2)``) is left."""
+
+    def gradients(sign: float) -> list[Array]:
+        steps: list[Leaf | Node] = []
+        k = 0
+        for item in spec.steps:
+            if isinstance(item, Leaf):
+                values = np.array(item.values) + sign * step * direction[k].ravel()
+                steps.append(Leaf(item.shape, tuple(values.tolist())))
+                k += 1
+            else:
+                steps.append(item)
+        shifted = GraphSpec(tuple(steps), spec.output, "float64", spec.held)
+        return [vjp(jacobian, cotangent)[0] for jacobian in jacobians(shifted)]
+
+    plus, minus = gradients(1.0), gradients(-1.0)
+    return [(p - m) / (2 * step) for p, m in zip(plus, minus)]

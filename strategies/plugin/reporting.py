@@ -32,7 +32,7 @@ from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
 
 __all__ = [
-    "ACCOUNT_CHARACTERS", "COLLECTOR", "CULPRIT_SECONDS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "ACCOUNT_CHARACTERS", "COLLECTOR", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
     "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
     "pytest_terminal_summary",
 ]
@@ -90,10 +90,11 @@ def _account(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
 
 
 def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
-    """The culprit of a failure that found wrong values in the last graph drawn."""
+    """The culprit of a failure that found wrong values in the last graph drawn
+    (judging second derivatives too for a failure of double backward)."""
     if impl is None or LastGraph.spec is None or not _about_values(exc):
         return ""
-    return _culprit(impl, LastGraph.spec)
+    return _culprit(impl, LastGraph.spec, second_order=_oracle(exc).startswith(SECOND_ORDER_ORACLES))
 
 
 def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytest.ExceptionInfo[BaseException],
@@ -136,24 +137,32 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     return None
 
 
-VALUE_ORACLES = ("gradient", "complex step", "forward", "projection", "==", "higher order", "alone", "retain_grad=True")
+VALUE_ORACLES = ("gradient", "complex step", "forward", "projection", "==", "higher order", "alone", "retain_grad=True",
+                 "Hessian symmetry")
+
+
+SECOND_ORDER_ORACLES = ("higher order", "Hessian symmetry")
+
+
+def _oracle(exc: BaseException) -> str:
+    """The name of the suite's oracle that raised ``exc`` ("" for any other error)."""
+    text = str(exc)
+    return text[1:text.index("]")] if isinstance(exc, AssertionError) and text.startswith("[") and "]" in text else ""
 
 
 def _about_values(exc: BaseException) -> bool:
     """An oracle of the suite found wrong values (gradients, forward values): the
     failures a rerun node by node can pin on one rule."""
-    text = str(exc)
-    oracle = text[1:text.index("]")] if text.startswith("[") and "]" in text else ""
-    return isinstance(exc, AssertionError) and any(word in oracle for word in VALUE_ORACLES)
+    return any(word in _oracle(exc) for word in VALUE_ORACLES)
 
 
-def _culprit(impl: Implementation, spec: GraphSpec) -> str:
+def _culprit(impl: Implementation, spec: GraphSpec, second_order: bool = False) -> str:
     """The guilty Function of a failing graph, in one line ("" when the rerun itself
     fails: the failure's own reason says why; never an error of its own)."""
     try:
         drawn = [v for label, v in LastExample.draws if label == "cotangent" and isinstance(v, np.ndarray)]
         with np.errstate(all="ignore"), time_limit(CULPRIT_SECONDS, "naming the culprit"):
-            return str(find_culprit(impl, spec, drawn[0] if drawn else None))
+            return str(find_culprit(impl, spec, drawn[0] if drawn else None, second_order))
     except KeyboardInterrupt:
         raise
     except BaseException:  # noqa: BLE001  (the rerun fails where the test did: its own reason says why)

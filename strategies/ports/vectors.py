@@ -28,10 +28,10 @@ from hypothesis import strategies as st
 from strategies.catalogue.ops import BY_NAME, CATALOGUE, Code
 from strategies.graphs.dags import dags
 from strategies.graphs.encoding import decode_array, decode_graph, encode_array, encode_graph
-from strategies.graphs.spec import GraphSpec, Leaf, Node, build, evaluate
+from strategies.graphs.spec import GraphSpec, build, evaluate
 from strategies.implementation.handle import Implementation
 from strategies.implementation.protocols import Array, grad_array
-from strategies.oracles.numerics import TOLERANCES, jacobians, vjp
+from strategies.oracles.numerics import TOLERANCES, hessian_vector, jacobians, vjp
 from strategies.survey.backprop import set_seed
 from strategies.survey.capabilities import capabilities
 
@@ -48,41 +48,19 @@ HVP_RTOL = 1e-6
 # --------------------------------------------------------------------- expected values
 
 
-def _complex_step_grads(spec: GraphSpec, w: Array) -> list[Array]:
-    return [vjp(jac, w)[0] for jac in jacobians(spec)]
-
-
-def _hvp(spec: GraphSpec, w: Array, u: Sequence[Array]) -> list[Array]:
-    """``H u`` of ``s(x) = w . f(x)``: central differences of exact gradients."""
-
-    def shifted(sign: float) -> GraphSpec:
-        steps: list[Leaf | Node] = []
-        k = 0
-        for step in spec.steps:
-            if isinstance(step, Leaf):
-                values = np.array(step.values) + sign * HVP_STEP * u[k].ravel()
-                steps.append(Leaf(step.shape, tuple(values.tolist())))
-                k += 1
-            else:
-                steps.append(step)
-        return GraphSpec(tuple(steps), spec.output, "float64", spec.held)
-
-    plus, minus = _complex_step_grads(shifted(1.0), w), _complex_step_grads(shifted(-1.0), w)
-    return [(p - m) / (2 * HVP_STEP) for p, m in zip(plus, minus)]
-
-
 def case(spec: GraphSpec, w: Array, u: Sequence[Array], index: int) -> dict[str, Any]:
     """One vector: the graph and everything a port should reproduce."""
     tol = TOLERANCES[spec.dtype]
     expected: dict[str, Any] = {
         "output": encode_array(evaluate(spec)[spec.output]),
         "grads": [
-            encode_array(g) if leaf in spec.live else None for leaf, g in zip(spec.leaves, _complex_step_grads(spec, w))
+            encode_array(g) if leaf in spec.live else None
+            for leaf, g in zip(spec.leaves, (vjp(jacobian, w)[0] for jacobian in jacobians(spec)))
         ],
     }
     twice = all(BY_NAME[op].twice for op in spec.ops()) and spec.dtype == "float64"
     if twice:
-        expected["hvp"] = {"direction": [encode_array(x) for x in u], "values": [encode_array(h) for h in _hvp(spec, w, u)]}
+        expected["hvp"] = {"direction": [encode_array(x) for x in u], "values": [encode_array(h) for h in hessian_vector(spec, w, u, HVP_STEP)]}
     return {
         "schema": SCHEMA,
         "id": f"case-{index:04d}",

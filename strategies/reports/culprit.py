@@ -11,7 +11,11 @@ whose own backward disagrees is the culprit::
 
 When every node is right on its own, the rules are fine and the engine combined
 their results wrongly (how gradients are summed, scheduled, or stored); the
-property's own message says which of its rules broke.
+property's own message says which of its rules broke. For a failure of double
+backward, each node is also differentiated again on its own, so that a rule whose
+first derivative is right but whose backward is not differentiable as written
+(wrong shapes of intermediate gradients, operations outside the graph) is named
+rather than the engine.
 """
 
 from __future__ import annotations
@@ -25,14 +29,18 @@ from strategies.graphs.spec import GraphSpec, Leaf, Node, build, evaluate
 from strategies.implementation.handle import Implementation
 from strategies.implementation.instrument import Call, recording_calls, upstream_functions
 from strategies.implementation.protocols import Array, VariableLike, grad_array
+from strategies.oracles.numerics import hessian_vector
 from strategies.oracles.rounding import expected_gradients
-from strategies.survey.backprop import set_seed
+from strategies.survey.backprop import double_backward, set_seed
 
-__all__ = ["Culprit", "ENGINE", "LOOSENESS", "find_culprit"]
+__all__ = ["Culprit", "ENGINE", "ENGINE_CREATE_GRAPH", "ENGINE_SECOND_ORDER", "LOOSENESS", "SECOND_ORDER_RTOL", "find_culprit"]
 
 # A node is the culprit only when its error is well past rounding: this many times
 # the properties' own tolerance.
 LOOSENESS = 10.0
+# Double backward against central differences of exact gradients: well past the
+# differences' own error, as LOOSENESS is past the first-order bound.
+SECOND_ORDER_RTOL = 1e-4
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,16 @@ class Culprit:
 ENGINE = ("every rule gives the right gradient on its own, given what it received: the engine combines "
           "them wrongly (how gradients are summed into a Variable used twice, the order Functions run in, "
           "or what backward keeps)")
+
+
+ENGINE_SECOND_ORDER = ("every rule gives the right gradient on its own, and the right second derivative when its "
+                       "backward is differentiated again (create_graph=True): the engine combines them wrongly "
+                       "(what backward records of the gradients' graph, or how it sums them)")
+
+
+ENGINE_CREATE_GRAPH = ("no rule gives its second derivative even on its own, when its backward is differentiated "
+                       "again: backward does not record the graph of the gradients (create_graph=True), which is "
+                       "the engine's")
 
 
 def _cotangent(shape: tuple[int, ...]) -> Array:
@@ -130,10 +148,35 @@ def _check_alone(impl: Implementation, spec: GraphSpec, node: Node, received: Se
     return None
 
 
-def find_culprit(impl: Implementation, spec: GraphSpec, cotangent: Array | None = None) -> Culprit | str:
+def _check_twice_alone(impl: Implementation, spec: GraphSpec, node: Node, received: Sequence[Array | None],
+                       values: Sequence[Array], outputs: tuple[int, ...]) -> str | None:
+    """What is wrong with ``node``'s backward differentiated again on its own
+    (``create_graph=True``, then backward from each input's gradient along a fixed
+    direction ``u``), given the gradient its output received, or None."""
+    if len(outputs) > 1 or not node.spec.twice:
+        return None
+    alone = _node_alone(spec, node, values)
+    built = build(alone, impl, keep_all=True)
+    seed = np.zeros(np.shape(values[outputs[0]])) if received[0] is None else np.asarray(received[0], np.float64)
+    u = [_cotangent(np.shape(values[a])) for a in node.args]
+    got = double_backward(impl, built, impl.variable(seed.astype(spec.dtype)), u)
+    want = hessian_vector(alone, seed, u)
+    scale = max([1.0] + [float(np.max(np.abs(h))) for h in want if h.size])
+    for k, (g, h) in enumerate(zip(got, want)):
+        g = np.asarray(g, dtype=np.float64)
+        if g.shape != h.shape or not np.all(np.abs(g - h) <= SECOND_ORDER_RTOL * (np.abs(h) + scale)):
+            return f"differentiated again, d(u . grad)/d(input {k}) " + _describe(g, h)
+    return None
+
+
+def find_culprit(impl: Implementation, spec: GraphSpec, cotangent: Array | None = None,
+                 second_order: bool = False) -> Culprit | str:
     """The first node of ``spec`` (in backward order) whose own backward is wrong on
     ``impl`` when the output is seeded with ``cotangent`` (default: a fixed
-    non-uniform one), or the :data:`ENGINE` verdict when none is."""
+    non-uniform one), or the :data:`ENGINE` verdict when none is. With
+    ``second_order`` (a failure of double backward), each node's backward is also
+    differentiated again on its own, against the reference's ``H u``; the verdict
+    when every node is right both ways is :data:`ENGINE_SECOND_ORDER`."""
     creators: dict[int, int] = {}  # id(creator Function) -> index of the step that made it
     node_of_value = {v: k for k, ids in enumerate(spec.ids) for v in ids if isinstance(spec.steps[k], Node)}
 
@@ -165,7 +208,30 @@ def find_culprit(impl: Implementation, spec: GraphSpec, cotangent: Array | None 
         gys = [None if g is None else grad_array(g) for g in call.gys]
         wrong = _check_alone(impl, spec, node, gys, values, spec.ids[k])
         if wrong is not None:
-            source = node.spec.source([f"v{a}" for a in node.args], node.params)
-            names = ", ".join(f"v{i}" for i in spec.ids[k])
-            return Culprit(f"{type(call.function).__name__}.backward", f"{names} = {source}", wrong)
-    return ENGINE
+            return _named(spec, k, call, wrong)
+    if not second_order:
+        return ENGINE
+    # Differentiated again, each node alone. A fault every rule shows alone is the
+    # engine's (it does not record the gradients' graph), not the first rule's.
+    checked, wrong_twice = 0, []
+    for k in sorted(received, reverse=True):
+        node = spec.steps[k]
+        assert isinstance(node, Node)
+        if not set(spec.ids[k]) & spec.live or len(spec.ids[k]) > 1 or not node.spec.twice:
+            continue
+        checked += 1
+        gys = [None if g is None else grad_array(g) for g in received[k].gys]
+        wrong = _check_twice_alone(impl, spec, node, gys, values, spec.ids[k])
+        if wrong is not None:
+            wrong_twice.append(_named(spec, k, received[k], wrong))
+    if not wrong_twice:
+        return ENGINE_SECOND_ORDER
+    return ENGINE_CREATE_GRAPH if checked > 1 and len(wrong_twice) == checked else wrong_twice[0]
+
+
+def _named(spec: GraphSpec, k: int, call: Call, wrong: str) -> Culprit:
+    node = spec.steps[k]
+    assert isinstance(node, Node)
+    source = node.spec.source([f"v{a}" for a in node.args], node.params)
+    names = ", ".join(f"v{i}" for i in spec.ids[k])
+    return Culprit(f"{type(call.function).__name__}.backward", f"{names} = {source}", wrong)

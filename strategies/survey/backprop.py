@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
 from strategies.implementation.handle import Implementation
+from strategies.graphs.spec import Built
 from strategies.implementation.protocols import Array, VariableLike, grad_array
 from strategies.survey.capabilities import capabilities
 
-__all__ = ["backward", "cotangents", "grads", "set_seed"]
+__all__ = ["backward", "cotangents", "double_backward", "grads", "set_seed"]
 
 
 def cotangents(shape: tuple[int, ...]) -> st.SearchStrategy[Array]:
@@ -44,3 +45,18 @@ def backward(impl: Implementation, y: VariableLike, cotangent: Array, **kwargs: 
 
 def grads(variables: Sequence[VariableLike]) -> list[Array | None]:
     return [grad_array(v.grad) for v in variables]
+
+
+def double_backward(impl: Implementation, built: Built, seed: VariableLike, u: Sequence[Array]) -> list[Array]:
+    """``H u`` by double backward: with ``seed`` (the cotangent ``w`` as a Variable)
+    as the output's grad, each live leaf's first grad ``g_k`` (a Variable with a
+    graph), seeded with ``u_k``, backpropagated into the leaves."""
+    built.output.grad = seed
+    built.output.backward(create_graph=True)
+    first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
+    for leaf in built.leaves:
+        leaf.grad = None  # (not cleargrad(): a method the implementation may name otherwise)
+    for g, uk in zip(first, u):
+        if g is not None and g.creator is not None:
+            backward(impl, g, uk)
+    return [np.zeros(uk.shape) if g is None else g for g, uk in zip(grads(built.leaves), u)]

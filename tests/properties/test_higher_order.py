@@ -28,7 +28,7 @@ from strategies.implementation.handle import Implementation
 from strategies.implementation.protocols import Array, VariableLike, grad_array
 from strategies.oracles.numerics import directional, second_directional, side_by_side
 from strategies.reports.drawing import draw_graph
-from strategies.survey.backprop import backward, cotangents, grads
+from strategies.survey.backprop import backward, cotangents, double_backward, grads
 from strategies.survey.capabilities import capabilities
 
 from ..helpers.gates import skip_unless_offered
@@ -48,24 +48,9 @@ def _first_grads(impl: Implementation, spec: GraphSpec, w: Array, leaves: Sequen
     return [np.zeros(x.shape) if g is None else g for g, x in zip(grads(built.leaves), leaves)]
 
 
-def _double_backward(impl: Implementation, built: Built, seed: VariableLike, u: Sequence[Array]) -> list[Array]:
-    """``H u`` by double backward: with ``seed`` (the cotangent ``w`` as a Variable)
-    as the output's grad, each live leaf's first grad ``g_k`` (a Variable with a
-    graph), seeded with ``u_k``, backpropagated into the leaves."""
-    built.output.grad = seed
-    built.output.backward(create_graph=True)
-    first: list[VariableLike | None] = [leaf.grad for leaf in built.leaves]
-    for leaf in built.leaves:
-        leaf.grad = None  # (not cleargrad(): a method the implementation may name otherwise)
-    for g, uk in zip(first, u):
-        if g is not None and g.creator is not None:
-            backward(impl, g, uk)
-    return [np.zeros(uk.shape) if g is None else g for g, uk in zip(grads(built.leaves), u)]
-
-
 def _hvp(impl: Implementation, spec: GraphSpec, w: Array, u: Sequence[Array]) -> list[Array]:
     """``H u`` on a fresh build of ``spec`` with the cotangent ``w``."""
-    return _double_backward(impl, build(spec, impl), impl.variable(w.astype(spec.dtype)), u)
+    return double_backward(impl, build(spec, impl), impl.variable(w.astype(spec.dtype)), u)
 
 
 def _difference_of_first_grads(
@@ -111,7 +96,7 @@ def test_each_op_alone_double_backward_matches_differences(
     u = [data.draw(cotangents(a.shape), label=f"direction u{k}") for k, a in enumerate(x)]
 
     seed = impl.variable(w.astype(spec.dtype))
-    hu = _double_backward(impl, built, seed, u)
+    hu = double_backward(impl, built, seed, u)
     hw = grad_array(seed.grad)
 
     plus = _first_grads(impl, spec, w, [a + H * uk for a, uk in zip(x, u)])

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from strategies.catalogue.ops import BY_NAME
 from strategies.graphs.dags import single_op
-from strategies.graphs.spec import GraphSpec, build
+from strategies.graphs.spec import GraphSpec, Leaf, Node, build
 from strategies.implementation.handle import Implementation
-from strategies.reports.culprit import ENGINE, Culprit, find_culprit
+from strategies.reports.culprit import ENGINE, ENGINE_CREATE_GRAPH, ENGINE_SECOND_ORDER, Culprit, find_culprit
 from strategies.survey.screening import Mismatch, check_alone, screen
+from tests.selftest.mutants import BY_NAME as BY_MUTANT
 from tests.selftest.mutants import MUTANTS, Mutant, applied
 from tests.selftest.properties import PROPERTIES
 
@@ -110,3 +111,35 @@ def test_the_reference_has_no_culprit(op_name: str) -> None:
         assert find_culprit(impl, spec) == ENGINE
 
     check()
+
+
+# A learner's classic: a backward that computes with ``x.data``, outside the graph.
+# Its first derivative is right; differentiated again (create_graph=True) it is not.
+OUTSIDE_THE_GRAPH = Mutant(
+    "sin backward outside the graph", "rule", "Sin.backward multiplies by cos of x's data, a constant to the graph",
+    "dezero.functions.elementwise:Sin.backward", "return gy * Cos().apply(x)",
+    "return gy * Cos().apply(x if not isinstance(x, Variable) else Variable(x.data))",
+    "test_double_backward_matches_differences_of_first_grads")
+
+
+def test_a_rule_right_once_but_wrong_twice_is_named_for_a_double_backward_failure() -> None:
+    spec = GraphSpec((Leaf((2,), (0.3, -0.7)), Node("sin", (0,), ()), Node("square", (1,), ())), 2, "float64")
+    with applied(OUTSIDE_THE_GRAPH):
+        impl = Implementation.load("dezero")
+        first_order = find_culprit(impl, spec)
+        second_order = find_culprit(impl, spec, second_order=True)
+    assert first_order == ENGINE, first_order  # every first derivative is right
+    assert isinstance(second_order, Culprit), second_order
+    assert second_order.function == "Sin.backward" and "differentiated again" in second_order.detail, second_order
+
+
+def test_a_double_backward_fault_of_every_rule_alone_is_the_engines() -> None:
+    spec = GraphSpec((Leaf((2,), (0.3, -0.7)), Node("sin", (0,), ()), Node("square", (1,), ())), 2, "float64")
+    with applied(BY_MUTANT["create_graph ignored"]):
+        verdict = find_culprit(Implementation.load("dezero"), spec, second_order=True)
+    assert verdict == ENGINE_CREATE_GRAPH, verdict
+
+
+def test_a_double_backward_failure_with_every_rule_right_both_ways_says_so() -> None:
+    spec = GraphSpec((Leaf((2,), (0.3, -0.7)), Node("sin", (0,), ()), Node("square", (1,), ())), 2, "float64")
+    assert find_culprit(Implementation.load("dezero"), spec, second_order=True) == ENGINE_SECOND_ORDER
