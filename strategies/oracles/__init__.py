@@ -1,7 +1,8 @@
 """Oracles judge: what a correct implementation must compute, from NumPy alone.
 
 - :mod:`~strategies.oracles.numerics`: complex-step Jacobians and directional
-  derivatives of a graph spec, and Richardson-extrapolated central differences;
+  derivatives of a graph spec, and central differences (Richardson-extrapolated for
+  second derivatives);
 - :mod:`~strategies.oracles.rounding`: the rounding error a correct backward may
   make, element by element.
 
