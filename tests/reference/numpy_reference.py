@@ -185,39 +185,3 @@ def running_stats(x: Array, mean: Array, var: Array, decay: float) -> tuple[Arra
     new_var = decay * var + (1 - decay) * x.var(axis=axes, ddof=1 if count > 1 else 0)
     return new_mean, new_var
 
-
-def sigmoid(x: Array) -> Array:
-    return 1 / (1 + np.exp(-x))
-
-
-def rnn_step(x: Array, h: Array | None, Wx: Array, bx: Array, Wh: Array) -> Array:
-    """One RNN step: ``tanh(x @ Wx + bx + h @ Wh)`` (the last term absent when h is None).
-
-    Domain: ``x`` (N, I), ``h`` (N, H) or None, ``Wx`` (I, H), ``bx`` (H,), ``Wh`` (H, H).
-    Shape: (N, H).
-    """
-    a: Array = x @ Wx + bx
-    if h is not None:
-        a = a + h @ Wh
-    return np.tanh(a)
-
-
-def lstm_step(
-    x: Array,
-    h: Array | None,
-    c: Array | None,
-    Wx: dict[str, Array],
-    bx: dict[str, Array],
-    Wh: dict[str, Array],
-) -> tuple[Array, Array]:
-    """One LSTM step with gates f, i, o (sigmoid) and candidate u (tanh), keyed so.
-
-    Domain: ``x`` (N, I); ``h``, ``c`` (N, H) or None (the first step);
-    ``Wx[k]`` (I, H), ``bx[k]`` (H,), ``Wh[k]`` (H, H).
-    ``c' = f*c + i*u`` (``i*u`` on the first step), ``h' = o * tanh(c')``. Returns (h', c').
-    """
-    pre = {k: x @ Wx[k] + bx[k] + (0 if h is None else h @ Wh[k]) for k in "fiou"}
-    f, i, o = sigmoid(pre["f"]), sigmoid(pre["i"]), sigmoid(pre["o"])
-    u = np.tanh(pre["u"])
-    c_new = i * u if c is None else f * c + i * u
-    return o * np.tanh(c_new), c_new
