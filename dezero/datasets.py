@@ -19,12 +19,12 @@ import os
 import struct
 import sys
 import tarfile
-import tempfile
 
 import numpy as np
 
 import dezero.utils
 from dezero import _random
+from dezero._files import atomic_write
 from dezero._image_grid import show_images
 from dezero.core import Array
 from dezero.transforms import Compose, Flatten, Normalize, ToFloat, Transform, identity
@@ -438,14 +438,7 @@ def save_cache_npz(
         return None
     os.makedirs(os.path.dirname(path), exist_ok=True)
     print(f"Saving: {os.path.basename(path)}", file=sys.stderr)
-    fd, partial = tempfile.mkstemp(suffix=".npz", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, data=data, label=label)
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
+    with atomic_write(path, ".npz") as handle:
+        np.savez_compressed(handle, data=data, label=label)
     print(" Done", file=sys.stderr)
     return path

@@ -12,7 +12,6 @@ from that instead.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from typing import Any, Union
@@ -22,6 +21,7 @@ import numpy.typing as npt
 
 import dezero.functions as F
 from dezero import _random
+from dezero._files import atomic_write
 from dezero.cuda import get_array_module
 from dezero.core import Array, Operand, Parameter, Variable, as_variable
 from dezero.functions.conv import IntPair, pair
@@ -105,18 +105,10 @@ class Layer:
         """
         target = _npz_path(path)
         arrays = {key: param.data for key, param in self.named_params() if param.data is not None}
-        directory = os.path.dirname(os.path.abspath(target))
-        fd, temporary = tempfile.mkstemp(suffix=".npz", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                for key, data in arrays.items():
-                    with archive.open(key + ".npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asanyarray(data), allow_pickle=False)
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-            raise
+        with atomic_write(target, ".npz") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+            for key, data in arrays.items():
+                with archive.open(key + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(data), allow_pickle=False)
 
     def load_weights(self, path: PathLike) -> None:
         """Read Parameters saved by :meth:`save_weights` (``allow_pickle=False``).

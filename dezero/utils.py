@@ -11,12 +11,13 @@ import tempfile
 import urllib.request
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO, Union
+from typing import Any, BinaryIO, TextIO, Union
 
 import numpy as np
 
 from dezero._arrays import Array, Axis, logsumexp, normalize_axis, reshape_sum_backward, sum_to
 from dezero._config import no_grad
+from dezero._files import atomic_write
 from dezero.core import Function, Variable, as_variable
 from dezero.functions.conv import get_conv_outsize, get_deconv_outsize, pair
 
@@ -255,21 +256,15 @@ def get_file(url: str, file_name: str | None = None, root: PathLike | None = Non
     if os.path.exists(path):
         return path
     os.makedirs(directory, exist_ok=True)
-    partial = path + ".part"
     print(f"Downloading: {name}", file=sys.stderr)
-    try:
-        _download(url, partial)
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
+    with atomic_write(path, ".part") as out:
+        _download(url, out)
     print(" Done", file=sys.stderr)
     return path
 
 
-def _download(url: str, target: str, block_size: int = 1 << 16) -> None:
-    with urllib.request.urlopen(url, timeout=60) as response, open(target, "wb") as out:
+def _download(url: str, out: BinaryIO, block_size: int = 1 << 16) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else -1
         blocks = 0

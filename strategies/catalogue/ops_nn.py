@@ -10,7 +10,10 @@ The NumPy references here are written for the suite, independently of any
 implementation: windows are strided slices of the padded input, one per kernel
 offset ``(i, j)``. They accept complex arrays (every operation is analytic in the
 values) and take max pooling's choice on the real part, so complex-step
-derivatives through them are exact.
+derivatives through them are exact. Real arrays of a narrower dtype (float32) are
+widened to float64 first: the suite passes float64 or complex128, the reference's
+own tests (``tests/reference``) pass float32 layers' data too, and both get an
+expected value computed in double precision.
 
 Kernel sizes, strides and paddings are drawn as ints or as (height, width) pairs.
 Images are small (an op's cost in the oracles grows with the number of leaf
@@ -80,6 +83,11 @@ def _side(size: int, kernel: int, stride: int, pad: int) -> int:
 # --------------------------------------------------------------------- reference forwards
 
 
+def _wide(a: Array) -> Array:
+    """``a`` as float64 (complex128 if complex), not copied when it already is."""
+    return np.asarray(a, dtype=np.result_type(a, np.float64))
+
+
 def _padded(x: Array, pad: Pair, fill: complex = 0.0) -> Array:
     ph, pw = pad
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
@@ -100,6 +108,7 @@ def _out(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, pad: Pair) -> Pai
 
 def conv2d_reference(x: Array, W: Array, b: Array | None, stride: IntOrPair, pad: IntOrPair) -> Array:
     """``y[n, o, p, q] = sum over c, i, j of W[o, c, i, j] * xpad[n, c, SH*p + i, SW*q + j] + b[o]``."""
+    x, W = _wide(x), _wide(W)
     kernel, s, p = (W.shape[2], W.shape[3]), _pair(stride), _pair(pad)
     out = _out(x.shape, kernel, s, p)
     y = np.zeros((x.shape[0], W.shape[0]) + out, dtype=np.result_type(x, W, np.float64))
@@ -113,6 +122,7 @@ def deconv2d_reference(
 ) -> Array:
     """The transposed convolution: input pixel ``(p, q)`` adds ``x[n, c, p, q] * W[c, o]``
     into the window at padded ``(SH*p, SW*q)``; the padding is cut off at the end."""
+    x, W = _wide(x), _wide(W)
     n, _, h, w = x.shape
     kh, kw = W.shape[2], W.shape[3]
     (sh, sw), (ph, pw) = _pair(stride), _pair(pad)
@@ -130,6 +140,7 @@ def deconv2d_reference(
 def im2col_reference(x: Array, kernel_size: IntOrPair, stride: IntOrPair, pad: IntOrPair, to_matrix: bool) -> Array:
     """``col[n, c, i, j, p, q] = xpad[n, c, SH*p + i, SW*q + j]``; as a matrix, one row
     per window ``(n, p, q)`` holding it in ``(c, i, j)`` order."""
+    x = _wide(x)
     kernel, s, p = _pair(kernel_size), _pair(stride), _pair(pad)
     out = _out(x.shape, kernel, s, p)
     n, c = x.shape[:2]
@@ -150,6 +161,7 @@ def col2im_reference(
     to_matrix: bool,
 ) -> Array:
     """Every window element added back at its pixel (the padding dropped)."""
+    col = _wide(col)
     kernel, s, p = _pair(kernel_size), _pair(stride), _pair(pad)
     n, c, h, w = input_shape
     out = _out(input_shape, kernel, s, p)
@@ -172,7 +184,7 @@ def _stacked_windows(x: Array, kernel: Pair, stride: Pair, pad: Pair, fill: comp
 def pooling_reference(x: Array, kernel_size: IntOrPair, stride: IntOrPair, pad: IntOrPair) -> Array:
     """The largest element of each window, chosen by the real part; the padding is
     -inf, so it never wins."""
-    windows = _stacked_windows(x, _pair(kernel_size), _pair(stride), _pair(pad), -np.inf)
+    windows = _stacked_windows(_wide(x), _pair(kernel_size), _pair(stride), _pair(pad), -np.inf)
     pick = np.argmax(np.real(windows), axis=2)
     return np.take_along_axis(windows, pick[:, :, None], axis=2)[:, :, 0]
 
@@ -180,7 +192,7 @@ def pooling_reference(x: Array, kernel_size: IntOrPair, stride: IntOrPair, pad: 
 def average_pooling_reference(x: Array, kernel_size: IntOrPair, stride: IntOrPair, pad: IntOrPair) -> Array:
     """The mean of each window, the zero padding counted in (divide by KH*KW)."""
     kernel = _pair(kernel_size)
-    windows = _stacked_windows(x, kernel, _pair(stride), _pair(pad), 0.0)
+    windows = _stacked_windows(_wide(x), kernel, _pair(stride), _pair(pad), 0.0)
     return np.asarray(windows.sum(axis=2) / (kernel[0] * kernel[1]))
 
 
@@ -189,18 +201,24 @@ def _per_channel(v: Array, ndim: int) -> Array:
 
 
 def batch_norm_reference(
-    x: Array, gamma: Array, beta: Array, mean: Sequence[float] | None, var: Sequence[float] | None, eps: float
+    x: Array,
+    gamma: Array,
+    beta: Array,
+    mean: Array | Sequence[float] | None,
+    var: Array | Sequence[float] | None,
+    eps: float,
 ) -> Array:
     """``gamma * (x - m) / sqrt(v + eps) + beta`` per channel (axis 1): the batch's mean
     and biased variance over every other axis when ``mean``/``var`` are None
     (training mode), else those constants (test mode). The variance is the mean of
     squares, ``(x - m) ** 2``, not of absolute squares, so it is analytic."""
+    x = _wide(x)
     if mean is None or var is None:
         axes = (0,) + tuple(range(2, x.ndim))
         m = x.mean(axis=axes, keepdims=True)
         v = ((x - m) ** 2).mean(axis=axes, keepdims=True)
     else:
-        m, v = _per_channel(np.array(mean), x.ndim), _per_channel(np.array(var), x.ndim)
+        m, v = _per_channel(_wide(np.asarray(mean)), x.ndim), _per_channel(_wide(np.asarray(var)), x.ndim)
     return np.asarray(_per_channel(gamma, x.ndim) * (x - m) / np.sqrt(v + eps) + _per_channel(beta, x.ndim))
 
 

@@ -6,6 +6,12 @@ of the Jacobian with no subtractive cancellation; with ``h = 1e-20`` it is exact
 rounding. The reference forwards take kinks and argmax from the real part, so this
 holds for piecewise ops too, away from their kinks (the DAG strategy keeps a margin).
 
+Central differences (:func:`central_difference`, :func:`central_differences`) are
+for what cannot take a complex step: a second derivative (a difference of complex
+steps, :func:`second_directional`), and functions that run an implementation rather
+than NumPy (the reference's own tests differentiate DeZero's forward and first
+backward, whose float64 arrays cannot be complex).
+
 The error a correct backward may make, element by element, is bounded in
 :mod:`strategies.oracles.rounding`. (:func:`backprop_magnitudes` and
 :func:`gradient_scale` are the metamorphic relations' coarser allowance.)
@@ -13,7 +19,7 @@ The error a correct backward may make, element by element, is bounded in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,9 +28,9 @@ from strategies.graphs.spec import GraphSpec, Leaf, Node, evaluate
 from strategies.implementation.protocols import Array
 
 __all__ = [
-    "STEP", "TOLERANCES", "Tolerance", "backprop_magnitudes", "directional", "gradient_scale", "hessian_vector",
-    "jacobians",
-    "leaf_arrays", "second_directional", "side_by_side", "value_vjp", "vjp",
+    "STEP", "TOLERANCES", "Tolerance", "backprop_magnitudes", "central_difference", "central_differences",
+    "directional", "gradient_scale", "hessian_vector", "jacobians", "leaf_arrays", "second_directional",
+    "side_by_side", "value_vjp", "vjp",
 ]
 
 STEP = 1e-20
@@ -153,9 +159,35 @@ def second_directional(spec: GraphSpec, cotangent: Array, u: Sequence[Array], v:
         leaves = [x + t * vk + 1j * STEP * uk for x, uk, vk in zip(leaf_arrays(spec), u, v)]
         return float(np.sum(cotangent * np.imag(evaluate(spec, leaves)[spec.output]) / STEP))
 
-    coarse = (along_u(step) - along_u(-step)) / (2 * step)
-    fine = (along_u(step / 2) - along_u(-step / 2)) / step
+    coarse, fine = central_difference(along_u, step), central_difference(along_u, step / 2)
     return (4 * fine - coarse) / 3
+
+
+def central_difference(f: Callable[[float], float], step: float) -> float:
+    """``f'(0)`` as ``(f(step) - f(-step)) / (2 step)``: off by ``step^2 / 6`` times the
+    third derivative, and by the rounding of ``f`` divided by ``step``."""
+    return (f(step) - f(-step)) / (2 * step)
+
+
+def central_differences(f: Callable[[list[Array]], float], arrays: Sequence[Array], step: float) -> list[Array]:
+    """The gradient of the scalar ``f`` with respect to each array, element by element
+    by :func:`central_difference`, at float64 copies of ``arrays`` (the caller's are
+    left alone; ``f`` gets the copies, one element moved, and must not keep them)."""
+    points = [np.array(a, dtype=np.float64) for a in arrays]
+    grads = []
+    for a in points:
+        grad = np.zeros_like(a)
+        for index in np.ndindex(a.shape):
+            saved = a[index]
+
+            def moved(t: float) -> float:
+                a[index] = saved + t
+                return f(points)
+
+            grad[index] = central_difference(moved, step)
+            a[index] = saved
+        grads.append(grad)
+    return grads
 
 
 def side_by_side(got: Array, expected: Array, allowed: Array, limit: int = 12) -> str:

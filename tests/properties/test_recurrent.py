@@ -3,9 +3,10 @@ against the book's batches.
 
 ``RNN`` and ``LSTM`` (the implementation's layers module) get drawn parameters and
 run over a drawn sequence, with ``in_size`` different from ``hidden_size`` as often
-as not. The values must follow the recurrence, computed here in NumPy from a zero
-state (``h = tanh(x Wx + b + h Wh)``; the LSTM's forget, input and output gates are
-sigmoids, its candidate a tanh, ``c = f c + i u``, ``h = o tanh(c)``). The gradients
+as not. The values must follow the recurrence in NumPy from a zero state
+(:mod:`strategies.oracles.recurrent`: ``h = tanh(x Wx + b + h Wh)``; the LSTM's
+forget, input and output gates are sigmoids, its candidate a tanh, ``c = f c + i u``,
+``h = o tanh(c)``). The gradients
 of the unrolled sequence with respect to every input and parameter must match the
 complex step of that recurrence (exact to rounding: every step is analytic).
 ``reset_state`` between two sequences must make the second start from zero, and
@@ -41,6 +42,7 @@ from strategies.implementation.handle import Implementation, ImplementationError
 from strategies.implementation.probes import Probes
 from strategies.implementation.protocols import Array, VariableLike, grad_array
 from strategies.oracles.numerics import STEP, side_by_side
+from strategies.oracles.recurrent import GATES, parameter_shapes, run
 from strategies.survey.backprop import backward
 
 from ..helpers.gates import offered_name
@@ -48,7 +50,6 @@ from ..helpers.loaders import Items, one_epoch
 
 pytestmark = pytest.mark.requires("operators", "layers")
 
-GATES = {"RNN": ("h",), "LSTM": ("f", "i", "o", "u")}
 LAYERS = [pytest.param(name, marks=pytest.mark.requires(f"L.{name}")) for name in GATES]
 
 # float64 throughout; backprop's rounding in these small graphs is ~1e-15 of the
@@ -56,32 +57,7 @@ LAYERS = [pytest.param(name, marks=pytest.mark.requires(f"L.{name}")) for name i
 RTOL, ATOL = 1e-8, 1e-11
 
 
-# --------------------------------------------------------------------- the recurrence in NumPy
-
-
-def _sigmoid(z: Array) -> Array:
-    return 1 / (1 + np.exp(-z))
-
-
-def _affine(p: dict[str, Array], gate: str, x: Array, h: Array) -> Array:
-    """``x Wx + b + h Wh`` for one gate, every array with a leading batch-of-bumps axis."""
-    z: Array = x @ p[f"x2{gate}.W"] + p[f"x2{gate}.b"][:, None, :] + h @ p[f"h2{gate}.W"]
-    return z
-
-
-def recurrence(kind: str, p: dict[str, Array], xs: Sequence[Array], h: Array, c: Array) -> tuple[list[Array], Array, Array]:
-    """The hidden states over ``xs`` from the state ``(h, c)``, and the last state."""
-    hs = []
-    for x in xs:
-        if kind == "RNN":
-            h = np.tanh(_affine(p, "h", x, h))
-        else:
-            f, i, o = (_sigmoid(_affine(p, g, x, h)) for g in "fio")
-            u = np.tanh(_affine(p, "u", x, h))
-            c = f * c + i * u
-            h = o * np.tanh(c)
-        hs.append(h)
-    return hs, h, c
+# --------------------------------------------------------------------- the recurrence's derivatives
 
 
 def _bumped(a: Array) -> Array:
@@ -101,10 +77,14 @@ class Segment:
         return {**self.params, **{f"x{t}": x for t, x in enumerate(self.xs)}}
 
     def _run(self, arrays: dict[str, Array]) -> tuple[list[Array], Array, Array]:
-        """The recurrence on ``arrays`` (each with a leading axis of bumps)."""
+        """The hidden states over the inputs, and the last state ``(h, c)``, of the
+        recurrence on ``arrays`` (each with a leading axis of bumps)."""
         p = {name: arrays[name] for name in self.params}
         xs = [arrays[f"x{t}"] for t in range(len(self.xs))]
-        return recurrence(self.kind, p, xs, self.h0[None], self.c0[None])
+        start = (self.h0[None], self.c0[None])
+        states = run(self.kind, p, xs, *start)
+        h, c = states[-1] if states else start
+        return [h for h, _ in states], h, c
 
     def values(self) -> tuple[list[Array], Array, Array]:
         """The hidden states, and the last state ``(h, c)``."""
@@ -131,15 +111,6 @@ def _layers(impl: Implementation) -> Any:
         return impl.submodule("layers")
     except ImplementationError as exc:
         pytest.skip(f"not applicable: {exc}")
-
-
-def parameter_shapes(kind: str, in_size: int, hidden: int) -> dict[str, tuple[int, ...]]:
-    shapes: dict[str, tuple[int, ...]] = {}
-    for g in GATES[kind]:
-        shapes[f"x2{g}.W"] = (in_size, hidden)
-        shapes[f"x2{g}.b"] = (hidden,)
-        shapes[f"h2{g}.W"] = (hidden, hidden)
-    return shapes
 
 
 def make_layer(impl: Implementation, kind: str, in_size: int, hidden: int, params: dict[str, Array],

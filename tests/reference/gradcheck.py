@@ -1,5 +1,7 @@
-"""Gradient checks by float64 central finite differences, written for these tests
-(independent of ``dezero.utils.numerical_grad``).
+"""Gradient checks by float64 central finite differences: the suite's
+(``strategies.oracles.numerics.central_differences``), independent of
+``dezero.utils.numerical_grad``. (Not its complex step: these checks differentiate
+DeZero's own forward and first backward, which take no complex arrays.)
 
 An ``op`` takes Variables and returns one Variable. Every check contracts the
 output with a random upstream gradient ``weight`` (never all ones), so a wrong
@@ -21,27 +23,13 @@ import numpy as np
 
 import dezero.functions as F
 from dezero import Variable
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
+from strategies.oracles.numerics import central_differences
 
 Op = Callable[..., Variable]
-
-
-def numerical_gradients(f: Callable[[list[Array]], float], arrays: Sequence[Array], eps: float = 1e-6) -> list[Array]:
-    """Central differences of the scalar ``f`` at float64 copies of ``arrays``."""
-    points = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
-    for a in points:
-        grad = np.zeros_like(a)
-        for index in np.ndindex(a.shape):
-            saved = a[index]
-            a[index] = saved + eps
-            plus = f(points)
-            a[index] = saved - eps
-            minus = f(points)
-            a[index] = saved
-            grad[index] = (plus - minus) / (2 * eps)
-        grads.append(grad)
-    return grads
+# The step of the differences: their error, ~1e-12 of the third derivative plus
+# ~1e-10 of the value (rounding), is far below the tolerances.
+EPS = 1e-6
 
 
 def _grad_array(v: Variable) -> Array:
@@ -75,7 +63,7 @@ def check_first_order(
         y = op(*[Variable(p) for p in points])
         return float(np.sum(y.array * weight))
 
-    assert_close(backprop(op, arrays, weight), numerical_gradients(value, arrays), rtol, atol)
+    assert_close(backprop(op, arrays, weight), central_differences(value, arrays, EPS), rtol, atol)
 
 
 def check_second_order(
@@ -89,7 +77,7 @@ def check_second_order(
         grads = backprop(op, inputs, upstream)
         return float(sum(np.sum(g * r) for g, r in zip(grads, directions)))
 
-    expected = numerical_gradients(contracted_first_gradient, [*arrays, weight])
+    expected = central_differences(contracted_first_gradient, [*arrays, weight], EPS)
 
     xs = [Variable(np.array(a, dtype=np.float64)) for a in arrays]
     upstream = Variable(weight.copy())

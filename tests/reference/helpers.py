@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dezero import Variable
-from tests.reference.gradcheck import numerical_gradients
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
+from strategies.oracles.numerics import central_differences
 
 F64 = npt.NDArray[np.float64]
 NumpyFunction = Callable[..., npt.ArrayLike]
@@ -40,7 +40,7 @@ def finite_difference_grads(
     def contracted(points: list[Array]) -> float:
         return float(np.sum(np.asarray(f(*points), dtype=np.float64) * upstream))
 
-    return numerical_gradients(contracted, [np.asarray(x) for x in inputs], eps)
+    return central_differences(contracted, [np.asarray(x) for x in inputs], eps)
 
 
 def backprop_grads(f: DezeroFunction, inputs: Sequence[npt.NDArray[np.floating]], upstream: F64) -> list[F64]:

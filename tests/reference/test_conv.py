@@ -1,6 +1,7 @@
 """conv2d, deconv2d, conv2d_simple, im2col, col2im, pooling, average_pooling:
-forwards against the loop references of ``numpy_reference``, first and second
-order gradients against float64 finite differences, errors at the entry points."""
+forwards against the suite's NumPy references (``strategies.catalogue.ops_nn``),
+first and second order gradients against float64 finite differences, errors at the
+entry points."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ import dezero.functions as F
 import dezero.functions_conv
 from dezero import Variable
 from dezero.functions.conv import get_conv_outsize, get_deconv_outsize
-from tests.reference import numpy_reference as ref
+from strategies.catalogue.ops_nn import (
+    Pair,
+    average_pooling_reference,
+    col2im_reference,
+    conv2d_reference,
+    deconv2d_reference,
+    im2col_reference,
+    pooling_reference,
+)
+from strategies.implementation.protocols import Array
+from strategies.oracles.numerics import central_differences
 from tests.reference.gradcheck import check_first_order, check_second_order
-
-Pair = tuple[int, int]
 
 # (N, C, H, W), (KH, KW), stride, pad: square and rectangular kernels, strides that
 # leave pixels unused, asymmetric padding.
@@ -39,18 +48,19 @@ def test_forwards_match_the_loop_references(shape: tuple[int, int, int, int], ke
     x = rng.standard_normal(shape)
     W = rng.standard_normal((4, shape[1]) + kernel)
     b = rng.standard_normal(4)
-    expected = ref.conv2d(x, W, b, stride, pad)
+    expected = conv2d_reference(x, W, b, stride, pad)
     np.testing.assert_allclose(F.conv2d(x, W, b, stride, pad).array, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(F.conv2d_simple(x, W, b, stride, pad).array, expected, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(F.conv2d(x, W, None, stride, pad).array, ref.conv2d(x, W, None, stride, pad), atol=1e-12)
+    no_bias = conv2d_reference(x, W, None, stride, pad)
+    np.testing.assert_allclose(F.conv2d(x, W, None, stride, pad).array, no_bias, atol=1e-12)
     for to_matrix in (True, False):
         col = F.im2col(x, kernel, stride, pad, to_matrix=to_matrix).array
-        np.testing.assert_array_equal(col, ref.im2col(x, kernel, stride, pad, to_matrix))
+        np.testing.assert_array_equal(col, im2col_reference(x, kernel, stride, pad, to_matrix))
         back = F.col2im(col, shape, kernel, stride, pad, to_matrix=to_matrix).array
-        np.testing.assert_allclose(back, ref.col2im(col, shape, kernel, stride, pad, to_matrix), atol=1e-12)
-    np.testing.assert_array_equal(F.pooling(x, kernel, stride, pad).array, ref.pooling(x, kernel, stride, pad))
+        np.testing.assert_allclose(back, col2im_reference(col, shape, kernel, stride, pad, to_matrix), atol=1e-12)
+    np.testing.assert_array_equal(F.pooling(x, kernel, stride, pad).array, pooling_reference(x, kernel, stride, pad))
     np.testing.assert_allclose(
-        F.average_pooling(x, kernel, stride, pad).array, ref.average_pooling(x, kernel, stride, pad), atol=1e-12
+        F.average_pooling(x, kernel, stride, pad).array, average_pooling_reference(x, kernel, stride, pad), atol=1e-12
     )
 
     # deconv2d: input with the conv's output geometry, default and explicit outsize
@@ -61,9 +71,9 @@ def test_forwards_match_the_loop_references(shape: tuple[int, int, int, int], ke
     default = F.deconv2d(xd, Wd, bd, stride, pad)
     size = (get_deconv_outsize(oh, kernel[0], stride[0], pad[0]), get_deconv_outsize(ow, kernel[1], stride[1], pad[1]))
     assert default.shape == (shape[0], 3) + size
-    np.testing.assert_allclose(default.array, ref.deconv2d(xd, Wd, bd, stride, pad, size), atol=1e-12)
+    np.testing.assert_allclose(default.array, deconv2d_reference(xd, Wd, bd, stride, pad, size), atol=1e-12)
     explicit = F.deconv2d(xd, Wd, bd, stride, pad, outsize=shape[2:])
-    np.testing.assert_allclose(explicit.array, ref.deconv2d(xd, Wd, bd, stride, pad, shape[2:]), atol=1e-12)
+    np.testing.assert_allclose(explicit.array, deconv2d_reference(xd, Wd, bd, stride, pad, shape[2:]), atol=1e-12)
 
 
 def test_deconv2d_is_the_adjoint_of_conv2d() -> None:
@@ -168,8 +178,8 @@ def test_third_order_through_conv_weights() -> None:
     F.sum(gx * q).backward()
     assert W.grad is not None and W.grad.shape == W.shape and np.isfinite(W.grad.array).all()
 
-    def h(W_data: np.ndarray[Any, Any]) -> float:
-        xv, Wv = Variable(x.array.copy()), Variable(W_data)
+    def h(points: list[Array]) -> float:
+        xv, Wv = Variable(x.array.copy()), Variable(points[0].copy())
         F.sum(F.conv2d(xv, Wv, None, 2, 0) ** 2 * r).backward(create_graph=True)
         g = Wv.grad
         assert g is not None
@@ -178,13 +188,7 @@ def test_third_order_through_conv_weights() -> None:
         assert xv.grad is not None
         return float(np.sum(xv.grad.array * q))
 
-    eps = 1e-5
-    numeric = np.zeros(W.shape)
-    for index in np.ndindex(W.shape):
-        plus, minus = W.array.copy(), W.array.copy()
-        plus[index] += eps
-        minus[index] -= eps
-        numeric[index] = (h(plus) - h(minus)) / (2 * eps)
+    (numeric,) = central_differences(h, [W.array], 1e-5)
     np.testing.assert_allclose(W.grad.array, numeric, rtol=1e-5, atol=1e-6)
 
 
@@ -195,7 +199,7 @@ def test_max_pooling_padding_never_wins() -> None:
     """All-negative input with padding: the book pads with 0 and returns 0s here."""
     x = -1 - np.arange(16.0).reshape(1, 1, 4, 4)
     y = F.pooling(x, 3, 2, 1)
-    np.testing.assert_array_equal(y.array, ref.pooling(x, (3, 3), (2, 2), (1, 1)))
+    np.testing.assert_array_equal(y.array, pooling_reference(x, (3, 3), (2, 2), (1, 1)))
     assert (y.array < 0).all()
 
 
@@ -258,5 +262,5 @@ def test_deconv_outsize_accepts_every_consistent_size() -> None:
     W = rng.standard_normal((2, 1, 3, 3))
     assert F.deconv2d(x, W, stride=2).shape == (1, 1, 7, 7)
     y = F.deconv2d(x, W, stride=2, outsize=(8, 7))
-    np.testing.assert_allclose(y.array, ref.deconv2d(x, W, None, (2, 2), (0, 0), (8, 7)), atol=1e-12)
+    np.testing.assert_allclose(y.array, deconv2d_reference(x, W, None, (2, 2), (0, 0), (8, 7)), atol=1e-12)
     np.testing.assert_array_equal(y.array[:, :, 7], 0)

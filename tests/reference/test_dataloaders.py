@@ -10,7 +10,7 @@ import pytest
 
 from dezero import DataLoader, SeqDataLoader
 from dezero.datasets import Dataset, Spiral
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
 from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 

@@ -30,7 +30,7 @@ from dezero.datasets import (
     save_cache_npz,
 )
 from dezero.transforms import AsType, Compose, Flatten, Normalize, ToFloat, ToInt
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
 from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 

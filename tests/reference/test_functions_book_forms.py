@@ -11,9 +11,9 @@ import dezero.functions as F
 import dezero.functions_conv as FC
 from dezero import Variable
 from dezero.utils import gradient_check
-from tests.reference import numpy_reference as ref
+from strategies.catalogue.ops_nn import col2im_reference, conv2d_reference, im2col_reference, pooling_reference
 from tests.reference.helpers import normal
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
 
 
 def softmax(x: Array, axis: int = 1) -> Array:
@@ -71,9 +71,9 @@ def test_the_simple_cross_entropy_clips_probabilities() -> None:
 
 def test_pooling_simple_is_max_pooling_with_zero_padding() -> None:
     x = normal(308, 2, 3, 5, 5)
-    np.testing.assert_allclose(F.pooling_simple(x, 2, 2).array, ref.pooling(x, (2, 2), (2, 2), (0, 0)))
+    np.testing.assert_allclose(F.pooling_simple(x, 2, 2).array, pooling_reference(x, (2, 2), (2, 2), (0, 0)))
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))  # zeros, as im2col pads
-    np.testing.assert_allclose(F.pooling_simple(x, 3, 2, 1).array, ref.pooling(padded, (3, 3), (2, 2), (0, 0)))
+    np.testing.assert_allclose(F.pooling_simple(x, 3, 2, 1).array, pooling_reference(padded, (3, 3), (2, 2), (0, 0)))
     assert gradient_check(lambda v: F.pooling_simple(v, 3, 1, 1), normal(309, 1, 2, 4, 4))
     assert FC.pooling_simple is F.pooling_simple
 
@@ -86,13 +86,13 @@ def test_batch_nrom_is_the_book_s_spelling_of_batch_norm() -> None:
 def test_the_array_helpers_take_the_book_s_arguments() -> None:
     x = normal(310, 2, 3, 5, 4)
     col = FC.im2col_array(x, (3, 2), (2, 1), (1, 0), to_matrix=False)
-    np.testing.assert_array_equal(col, ref.im2col(x, (3, 2), (2, 1), (1, 0), False))
+    np.testing.assert_array_equal(col, im2col_reference(x, (3, 2), (2, 1), (1, 0), False))
     matrix = FC.im2col_array(x, 3, 1, 1)
-    np.testing.assert_array_equal(matrix, ref.im2col(x, (3, 3), (1, 1), (1, 1), True))
+    np.testing.assert_array_equal(matrix, im2col_reference(x, (3, 3), (1, 1), (1, 1), True))
     back = FC.col2im_array(matrix, x.shape, 3, 1, 1)
-    np.testing.assert_allclose(back, ref.col2im(matrix, (2, 3, 5, 4), (3, 3), (1, 1), (1, 1), True))
+    np.testing.assert_allclose(back, col2im_reference(matrix, (2, 3, 5, 4), (3, 3), (1, 1), (1, 1), True))
     np.testing.assert_allclose(FC.col2im_array(col, (2, 3, 5, 4), (3, 2), (2, 1), (1, 0), to_matrix=False),
-                               ref.col2im(col, (2, 3, 5, 4), (3, 2), (2, 1), (1, 0), False))  # fmt: skip
+                               col2im_reference(col, (2, 3, 5, 4), (3, 2), (2, 1), (1, 0), False))  # fmt: skip
 
 
 def test_the_function_classes_are_the_ones_of_dezero_functions() -> None:
@@ -100,8 +100,8 @@ def test_the_function_classes_are_the_ones_of_dezero_functions() -> None:
                  "AveragePooling", "Im2col", "Col2im"):  # fmt: skip
         assert getattr(FC, name) is getattr(F, name), name
     x, W = normal(311, 1, 2, 4, 4), normal(312, 3, 2, 3, 3)
-    np.testing.assert_allclose(FC.Conv2d(1, 1)(x, W).array, ref.conv2d(x, W, None, (1, 1), (1, 1)), rtol=1e-12)
-    np.testing.assert_allclose(FC.Pooling(2, 2)(x).array, ref.pooling(x, (2, 2), (2, 2), (0, 0)))
+    np.testing.assert_allclose(FC.Conv2d(1, 1)(x, W).array, conv2d_reference(x, W, None, (1, 1), (1, 1)), rtol=1e-12)
+    np.testing.assert_allclose(FC.Pooling(2, 2)(x).array, pooling_reference(x, (2, 2), (2, 2), (0, 0)))
 
 
 def test_gradient_nodes_also_take_the_book_s_forward_node() -> None:
@@ -111,7 +111,7 @@ def test_gradient_nodes_also_take_the_book_s_forward_node() -> None:
     conv = FC.Conv2d(2, 1)
     conv(Variable(x), Variable(W))
     gW = FC.Conv2DGradW(conv)(Variable(x), Variable(gy))
-    expected = np.einsum("nopq,ncijpq->ocij", gy, ref.im2col(x, (3, 3), (2, 2), (1, 1), False))
+    expected = np.einsum("nopq,ncijpq->ocij", gy, im2col_reference(x, (3, 3), (2, 2), (1, 1), False))
     np.testing.assert_allclose(gW.array, expected, rtol=1e-10)
 
     pool = FC.Pooling(2, 2)

@@ -26,8 +26,8 @@ from dezero.models import (
     ResNet152,
     SqueezeNet,
 )
-from tests.reference import numpy_reference as ref
-from tests.reference.numpy_reference import Array
+from strategies.catalogue.ops_nn import batch_norm_reference, conv2d_reference, pooling_reference
+from strategies.implementation.protocols import Array
 
 EPS = 2e-5  # BatchNorm's
 
@@ -54,13 +54,13 @@ def parameter_count(model: Layer) -> int:
 def conv(layer: Layer, x: Array, stride: int = 1, pad: int = 0) -> Array:
     """The NumPy convolution with a dezero Conv2d layer's weights."""
     b = getattr(layer, "b")
-    return ref.conv2d(x, getattr(layer, "W").array, None if b is None else b.array, (stride, stride), (pad, pad))
+    return conv2d_reference(x, getattr(layer, "W").array, None if b is None else b.array, (stride, stride), (pad, pad))
 
 
 def bn_test_mode(x: Array) -> Array:
     """A fresh BatchNorm in test mode: running mean 0, variance 1, gamma 1, beta 0."""
     ones = np.ones(x.shape[1])
-    return ref.batch_norm(x, ones, ones * 0, ones * 0, ones, train=False, eps=EPS)
+    return batch_norm_reference(x, ones, ones * 0, ones * 0, ones, eps=EPS)
 
 
 # --------------------------------------------------------------------- VGG16
@@ -86,7 +86,7 @@ def test_vgg16_is_the_published_network() -> None:
         assert layer.W.shape == (channels, in_channels, 3, 3)
         h = relu(conv(layer, h, pad=1))
         if name.endswith(("1_2", "2_2", "3_3", "4_3", "5_3")):
-            h = ref.pooling(h, (2, 2), (2, 2), (0, 0))
+            h = pooling_reference(h, (2, 2), (2, 2), (0, 0))
         in_channels = channels
     h = h.reshape(1, -1)
     for name in ("fc6", "fc7", "fc8"):

@@ -18,8 +18,10 @@ import dezero.functions as F
 import dezero.layers as L
 from dezero import Layer, Parameter, Variable
 from dezero.models import MLP
-from tests.reference import numpy_reference as ref
-from tests.reference.gradcheck import numerical_gradients
+from strategies.catalogue.ops_nn import conv2d_reference, deconv2d_reference
+from strategies.oracles import recurrent
+from strategies.oracles.numerics import central_differences
+from tests.reference.gradcheck import EPS
 from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -328,10 +330,11 @@ def test_rnn_with_in_size_different_from_hidden_size_matches_the_reference() -> 
     rnn = L.RNN(4, in_size=3, rng=rng)
     assert rnn.h2h.W.shape == (4, 4) and rnn.x2h.b is not None
     xs = [rng.standard_normal((2, 3)).astype(np.float32) for _ in range(3)]
-    h_ref = None
+    params = {"x2h.W": rnn.x2h.W.array, "x2h.b": rnn.x2h.b.array, "h2h.W": rnn.h2h.W.array}
+    h_ref = c_ref = np.zeros((2, 4))
     for x in xs:
         h = rnn(x)
-        h_ref = ref.rnn_step(x, h_ref, rnn.x2h.W.array, rnn.x2h.b.array, rnn.h2h.W.array)
+        h_ref, c_ref = recurrent.step("RNN", params, x, h_ref, c_ref)
         np.testing.assert_allclose(h.array, h_ref, rtol=1e-5, atol=1e-6)
     assert h.dtype == np.float32
     rnn.reset_state()
@@ -364,7 +367,7 @@ def test_backprop_through_time_matches_finite_differences() -> None:
         return float(np.sum(h.array * weight))
 
     start = [p.array.copy() for p in params]
-    numeric = numerical_gradients(loss, start)
+    numeric = central_differences(loss, start, EPS)
     for p, a in zip(params, start):
         p.data = a.copy()
     rnn.reset_state()
@@ -379,17 +382,15 @@ def test_backprop_through_time_matches_finite_differences() -> None:
 def test_lstm_matches_the_reference_over_three_steps() -> None:
     rng = np.random.default_rng(7)
     lstm = L.LSTM(4, in_size=3, rng=rng)
-    Wx: dict[str, np.ndarray[Any, Any]] = {}
-    bx: dict[str, np.ndarray[Any, Any]] = {}
-    Wh: dict[str, np.ndarray[Any, Any]] = {}
-    for gate in "fiou":
-        x_layer, h_layer = getattr(lstm, f"x2{gate}"), getattr(lstm, f"h2{gate}")
-        Wx[gate], bx[gate], Wh[gate] = x_layer.W.array, x_layer.b.array, h_layer.W.array
-    h_ref = c_ref = None
+    params = {}
+    for name in recurrent.parameter_shapes("LSTM", 3, 4):
+        sub, attr = name.split(".")
+        params[name] = getattr(getattr(lstm, sub), attr).array
+    h_ref = c_ref = np.zeros((2, 4))
     for _ in range(3):
         x = rng.standard_normal((2, 3)).astype(np.float32)
         h = lstm(x)
-        h_ref, c_ref = ref.lstm_step(x, h_ref, c_ref, Wx, bx, Wh)
+        h_ref, c_ref = recurrent.step("LSTM", params, x, h_ref, c_ref)
         np.testing.assert_allclose(h.array, h_ref, rtol=1e-5, atol=1e-6)
         assert lstm.c is not None
         np.testing.assert_allclose(lstm.c.array, c_ref, rtol=1e-5, atol=1e-6)
@@ -409,9 +410,11 @@ def test_conv2d_and_deconv2d_layers_are_lazy_and_match_the_reference() -> None:
     y = conv(x)
     assert conv.W.shape == (4, 3, 3, 2) and conv.W.dtype == y.dtype == np.float32
     assert conv.b is not None
-    np.testing.assert_allclose(y.array, ref.conv2d(x, conv.W.array, conv.b.array, (2, 1), (1, 1)), rtol=1e-5, atol=1e-5)
+    expected = conv2d_reference(x, conv.W.array, conv.b.array, (2, 1), (1, 1))
+    np.testing.assert_allclose(y.array, expected, rtol=1e-5, atol=1e-5)
     deconv = L.Deconv2d(3, (3, 2), stride=(2, 1), pad=1, nobias=True, rng=rng)
     z = deconv(y)
     assert deconv.W.shape == (4, 3, 3, 2) and deconv.b is None
     size = (z.shape[2], z.shape[3])
-    np.testing.assert_allclose(z.array, ref.deconv2d(y.array, deconv.W.array, None, (2, 1), (1, 1), size), rtol=1e-5, atol=1e-5)
+    expected = deconv2d_reference(y.array, deconv.W.array, None, (2, 1), (1, 1), size)
+    np.testing.assert_allclose(z.array, expected, rtol=1e-5, atol=1e-5)

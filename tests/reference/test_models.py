@@ -14,7 +14,7 @@ import dezero.layers as L
 from dezero import Model, Variable
 from dezero.core import Operand
 from dezero.models import MLP, Sequential
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
 
 
 def sigmoid(x: Array) -> Array:

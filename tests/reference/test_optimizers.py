@@ -25,7 +25,7 @@ from dezero.optimizers import (
     Optimizer,
     WeightDecay,
 )
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
 
 STEPS = 3
 SHAPES = [(3, 4), (5,)]

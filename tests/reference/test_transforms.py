@@ -21,7 +21,7 @@ from dezero.transforms import (
     ToFloat,
     ToPIL,
 )
-from tests.reference.numpy_reference import Array
+from strategies.implementation.protocols import Array
 from tests.reference.rng_check import global_draws_like, global_generator_untouched
 
 

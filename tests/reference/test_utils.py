@@ -21,6 +21,7 @@ import pytest
 import dezero.functions as F
 import dezero.utils as U
 from dezero import Function, Variable
+from dezero._files import atomic_write
 from tests.reference.helpers import F64, normal
 
 # ---------------------------------------------------------------- sum_to, reshape_sum_backward
@@ -424,3 +425,24 @@ def test_get_file_over_http_from_a_loopback_server(tmp_path: Path, capsys: pytes
     assert Path(path).read_bytes() == (served / "data.bin").read_bytes()
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["renamed.bin"]  # no partial file left
     assert "100.00%" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- files written whole
+
+
+def test_a_write_is_whole_or_leaves_the_previous_file(tmp_path: Path) -> None:
+    """``dezero._files.atomic_write``, through which ``save_weights``, ``save_cache_npz``
+    and ``get_file`` write: an interrupted write keeps the file that was there and
+    leaves no temporary file; a complete one replaces it."""
+    target = tmp_path / "weights.npz"
+    target.write_bytes(b"previous")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(str(target), ".npz") as out:
+            out.write(b"half of the new")
+            raise KeyboardInterrupt
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["weights.npz"]
+    with atomic_write(str(target), ".npz") as out:
+        out.write(b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["weights.npz"]
