@@ -76,6 +76,12 @@ KNOWN_FIXES: tuple[tuple[str, str], ...] = (
     (r"No module named 'matplotlib'", "pip install matplotlib (or import it only where plots are drawn)"),
     (r"No module named 'cupy'", "CuPy is optional: import it inside try/except ImportError, as the book's "
                                 "dezero.cuda does"),
+    (r"No module named 'numpy\.lib\.(arraysetops|function_base|index_tricks|nanfunctions|shape_base|"
+     r"twodim_base|type_check|ufunclike|utils)'",
+     r"numpy.lib.\1 is private since NumPy 2.0 (not a package to install): import the function from numpy itself "
+     r"(np.unique, np.isin, np.pad, ...)"),
+    (r"No module named 'numpy\.([\w.]+)'", r"numpy.\1 is not in the installed NumPy (not a package to install): "
+                                           r"import the name from numpy itself"),
     (r"No module named '([\w.]+)'", r"pip install \1, or fix the import"),
     (r"^SyntaxError", "fix the syntax error at the line shown"),
     (r"URLError|urlopen error", "the program downloads data (a dataset, weights): without a network its demo "

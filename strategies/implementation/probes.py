@@ -41,6 +41,7 @@ class Probes:
                 return x * x, x + x + x
 
             def backward(self, g_square: Any, g_triple: Any) -> Any:
+                _received(g_square, g_triple)
                 x = _input(self, g_square)
                 return g_square * (x + x) + (g_triple + g_triple + g_triple)
 
@@ -95,3 +96,16 @@ def probes_for(impl: Implementation) -> Probes:
         cached = Probes(impl, convention)
         impl.memo[f"probes {convention}"] = cached
     return cached
+
+
+def _received(*gys: Any) -> None:
+    """The gradients the engine hands the fork probe, one per output, said plainly
+    when one is missing (instead of a crash inside the probe's own arithmetic)."""
+    missing = [f"output {k}" for k, g in enumerate(gys) if g is None]
+    if missing:
+        handed = ", ".join("None" if g is None else f"{type(g).__name__} of shape {getattr(g, 'shape', '?')}"
+                           for g in gys)
+        raise TypeError(
+            f"the engine handed the suite's two-output Function P.fork ({handed}) for the gradients of its "
+            f"outputs: None for {' and '.join(missing)}, which got no gradient. A Function with several outputs "
+            "must be handed zeros of that output's shape there (or every backward must accept None)")

@@ -60,6 +60,10 @@ def arguments(target: str, options: list[str]) -> list[str]:
     # This command imported the plugin's package before pytest loads it: pytest cannot
     # rewrite the asserts of modules that have no tests, and need not say so.
     quiet = ["-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"]
+    # A learner reads the checklist and one block per cause; tracebacks are in the
+    # report files, and on the terminal with -v (or --tb / -r of their own).
+    if not any(o.startswith(("-v", "--verbose", "--tb", "-r")) for o in options):
+        quiet += ["--tb=no", "-rN"]
     return [
         "-c", str(suite / "suite.ini"), "--rootdir", str(suite), *plugin, *quiet,
         f"--impl={target}", *workers, *shrinking, *options, str(suite / "properties"),

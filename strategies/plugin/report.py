@@ -10,21 +10,25 @@ runnable script and a Graphviz file (SVG too when ``dot`` is installed) in
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import reprlib
 import shutil
 import subprocess
 import traceback
+import types
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import TracebackType
 
 import pytest
 
 from strategies.survey.capabilities import LEVEL_NAMES, LEVELS
 
 __all__ = [
-    "ACCOUNT_KEY", "BOOK_ASIDE", "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
-    "SCRIPT_KEY", "checklist", "examples_run", "failure_notes", "first_line", "level_of", "one_per_test",
+    "ACCOUNT_KEY", "BOOK_ASIDE", "ORIGIN_KEY", "TRACEBACK_KEY", "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
+    "SCRIPT_KEY", "Cause", "assert_values", "cause_lines", "causes", "checklist", "examples_run", "failure_notes", "first_line", "level_of", "one_per_test",
     "report_files", "row_from", "save_failure", "write",
 ]
 
@@ -36,6 +40,8 @@ DOT_KEY = "dezero_dot"
 ERROR_KEY = "dezero_error"
 # The failure's whole message (bounded), which book facts are matched against.
 ACCOUNT_KEY = "dezero_account"
+TRACEBACK_KEY = "dezero_traceback"
+ORIGIN_KEY = "dezero_origin"
 CULPRIT_KEY = "dezero_culprit"
 
 
@@ -47,10 +53,47 @@ def first_line(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
     while getattr(exc, "exceptions", None):  # an exception group: its first failure
         exc = exc.exceptions[0]  # type: ignore[attr-defined]
     text = str(exc).strip().splitlines()
-    if not text and exc.__traceback__ is not None:  # a bare assert: show the line that failed
+    if not text and exc.__traceback__ is not None:  # a bare assert: the line that failed, and its values
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        return f"{type(exc).__name__} at {frame.filename}:{frame.lineno}: {frame.line}"[:300]
+        values = assert_values(exc.__traceback__, frame.line or "")
+        return f"{type(exc).__name__} at {frame.filename}:{frame.lineno}: {frame.line}{values}"[:400]
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def assert_values(tb: TracebackType, line: str) -> str:
+    """The values of the names and attributes a failed ``assert`` line reads, in the
+    frame where it failed: `` (x.ndim = 3)``; "" when there are none to show."""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    try:
+        statement = ast.parse(line.strip()).body[0]
+    except (SyntaxError, IndexError):
+        return ""
+    if not isinstance(statement, ast.Assert):
+        return ""
+    shown: dict[str, str] = {}
+    for node in ast.walk(statement.test):
+        if not isinstance(node, (ast.Name, ast.Attribute)) or not _plain(node):
+            continue
+        source = ast.unparse(node)
+        if source in shown:
+            continue
+        try:
+            value = eval(compile(ast.Expression(node), "<assert>", "eval"), tb.tb_frame.f_globals, tb.tb_frame.f_locals)
+        except Exception:  # noqa: BLE001  (a value that cannot be read again is left out)
+            continue
+        if not callable(value) and not isinstance(value, types.ModuleType):
+            shown[source] = reprlib.repr(value)
+    # The longest chains only: ``x.data.ndim = 3``, not ``x`` and ``x.data`` too.
+    parts = [f"{k} = {v}" for k, v in shown.items() if k != v and not any(o.startswith(k + ".") for o in shown)]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _plain(node: ast.expr) -> bool:
+    """A name, or attributes of a name (``x.data.ndim``): safe to read again."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 _PHASE = re.compile(r"during (\w+) phase.*?(\d+) passing, (\d+) failing", re.S)
 
@@ -75,6 +118,8 @@ class Row:
     culprit: str = ""  # the first rule found wrong, for a failing graph property
     inherited: str = ""  # for a failure: why the book's DeZero fails it too, the same way, at this stage
     book_aside: str = ""  # for a failure the book has too, but that fails otherwise here: the book's reason
+    traceback: str = ""  # the failure's traceback (the report files keep it; the terminal shows it with -v)
+    origin: str = ""  # where the implementation's code raised it: "dezero/functions.py:622 in backward"
     script: str = ""  # the failure's counterexample, relative to the report
     dot: str = ""  # its graph in Graphviz DOT
     picture: str = ""  # and as SVG, when Graphviz is installed
@@ -103,8 +148,11 @@ def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | N
     if hasattr(report, "wasxfail"):
         status = "xfail" if report.skipped else "xpass"
     examples, error, culprit = props.get(EXAMPLES_KEY), props.get(ERROR_KEY), props.get(CULPRIT_KEY)
+    traceback_text, origin = props.get(TRACEBACK_KEY), props.get(ORIGIN_KEY)
     row = Row(report.nodeid, level, status, examples if isinstance(examples, int) else None,
-              reason=error if isinstance(error, str) else "", culprit=culprit if isinstance(culprit, str) else "")
+              reason=error if isinstance(error, str) else "", culprit=culprit if isinstance(culprit, str) else "",
+              traceback=traceback_text if isinstance(traceback_text, str) else "",
+              origin=origin if isinstance(origin, str) else "")
     script, dot = props.get(SCRIPT_KEY), props.get(DOT_KEY)
     return row, ((script, dot) if isinstance(script, str) and isinstance(dot, str) else None)
 
@@ -208,10 +256,55 @@ def checklist(rows: list[Row]) -> list[str]:
         mark = "FAIL" if c["fail"] > c["inherited"] else ("fail*" if c["fail"] else ("ok" if c["pass"] else "n/a"))
         meaning, steps = meanings.get(level, ("the implementation loads, and its parts import", ""))
         where = f" (the book's {steps})" if steps else ""
-        parts = [f"{c['pass']} pass", f"{c['fail']} fail" + (f" ({c['inherited']} inherited from the book)"
+        parts = [f"{c['pass']} pass", f"{c['fail']} fail" + (f" ({c['inherited']} of them as in the book)"
                                                              if c["inherited"] else "")]
         parts += [f"{c[k]} {k}" for k in ("not applicable", "skipped", "xfail", "xpass") if c[k]]
         lines.append(f"[{mark:>5}] {level:<12} {meaning}{where}: {', '.join(parts)}")
+    return lines
+
+
+@dataclass
+class Cause:
+    """Failures that one fix is likely to mend: the same culprit Function, the same
+    exception raised at the same line of the implementation, or the same failure
+    of the book's."""
+
+    title: str
+    rows: list[Row]
+
+
+def causes(rows: list[Row]) -> list[Cause]:
+    """The failures among ``rows``, grouped by root cause, in the order first seen."""
+    groups: dict[tuple[str, str], Cause] = {}
+    for row in (r for r in one_per_test(rows) if r.status == "fail"):
+        function = row.culprit.partition(" (")[0] if row.culprit.endswith(")") or " (v" in row.culprit else ""
+        if function:
+            key, title = ("culprit", function), function
+        elif row.inherited:
+            key, title = ("book", row.inherited), f"as in the book: {row.inherited}"
+        elif row.origin:
+            error = row.reason.partition(":")[0]
+            key, title = ("origin", f"{error} {row.origin}"), f"{error} at {row.origin}"
+        else:
+            key, title = ("reason", row.reason), row.reason[:120]
+        groups.setdefault(key, Cause(title, [])).rows.append(row)
+    return list(groups.values())
+
+
+def cause_lines(cause: Cause) -> list[str]:
+    """What the terminal shows of one cause: its title, the first failure's notes,
+    and the other properties it fails."""
+    first = cause.rows[0]
+    if len(cause.rows) == 1:
+        lines = [f"FAIL {first.nodeid.split('::', 1)[-1]}"]
+    else:
+        lines = [f"FAIL {cause.title}: {len(cause.rows)} failures, one cause"]
+        lines.append(f"     first: {first.nodeid.split('::', 1)[-1]}")
+    lines += [f"     {note}" for note in failure_notes(first)]
+    others = [r.nodeid.split("::", 1)[-1] for r in cause.rows[1:]]
+    if others:
+        shown = ", ".join(others[:6]) + (f" and {len(others) - 6} more" if len(others) > 6 else "")
+        lines.append(f"     also: {shown}")
     return lines
 
 
@@ -242,6 +335,9 @@ def _markdown(rows: list[Row], header: dict[str, str]) -> str:
         for row in failures:
             lines.append(f"- **{row.level}** `{row.nodeid.split('::', 1)[-1]}`")
             lines += [f"  - {note}" for note in failure_notes(row)]
+            if row.traceback:
+                lines += ["", "  <details><summary>traceback</summary>", "", "  ```text",
+                          *(f"  {line}" for line in row.traceback.splitlines()), "  ```", "", "  </details>", ""]
         lines.append("")
     lines += ["## Every property", ""]
     lines += ["| level | property | result | examples | why | counterexample |", "|---|---|---|---|---|---|"]

@@ -9,6 +9,7 @@ end, so a run stopped by a time limit keeps what it found.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import reject, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 
 from strategies.graphs.spec import GraphSpec
 from strategies.implementation.handle import Implementation
@@ -32,7 +33,7 @@ from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
 
 __all__ = [
-    "ACCOUNT_CHARACTERS", "COLLECTOR", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "ACCOUNT_CHARACTERS", "COLLECTOR", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
     "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
     "pytest_terminal_summary",
 ]
@@ -59,6 +60,7 @@ def pytest_runtest_makereport(
     if rep.when == "call" and isinstance(statistics, str):
         rep.user_properties.append((conformance.EXAMPLES_KEY, conformance.examples_run(statistics)))
     if rep.when == "call" and rep.failed and call.excinfo is not None:
+        rep.sections = [(name, _NOT_FOR_LEARNERS.sub("", content)) for name, content in rep.sections]
         impl = implementation(item.config)
         excinfo, culprit = call.excinfo, _culprit_of(impl, call.excinfo.value)
         other = _a_failure_unlike_the_books(item, run, excinfo, culprit)
@@ -69,6 +71,9 @@ def pytest_runtest_makereport(
         message = conformance.first_line(excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
         rep.user_properties.append((conformance.ACCOUNT_KEY, _account(excinfo)))
+        rep.user_properties.append((conformance.TRACEBACK_KEY, _traceback_text(excinfo)))
+        if impl is not None:
+            rep.user_properties.append((conformance.ORIGIN_KEY, _origin(excinfo, impl)))
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
@@ -87,6 +92,30 @@ def _account(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     matched against."""
     whole = f"{excinfo.typename}: {excinfo.value}"[:ACCOUNT_CHARACTERS]
     return "\n".join((conformance.first_line(excinfo), whole))
+
+
+TRACEBACK_CHARACTERS = 8000
+# Hypothesis's advice to report slow shrinking to it is about its own limit (five
+# minutes), not the one the suite sets; the learner has nothing to report.
+_NOT_FOR_LEARNERS = re.compile(r"^.*(PLEASE REPORT THIS|spent more than five minutes|shrinking will resume).*$\n?",
+                               re.M)
+
+
+def _traceback_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """The failure's traceback for the report files (bounded, at its end)."""
+    text = _NOT_FOR_LEARNERS.sub("", str(excinfo.getrepr(style="short", chain=True)))
+    return text if len(text) <= TRACEBACK_CHARACTERS else "...\n" + text[-TRACEBACK_CHARACTERS:]
+
+
+def _origin(excinfo: pytest.ExceptionInfo[BaseException], impl: Implementation) -> str:
+    """Where the implementation's own code raised (its innermost frame), as
+    ``file:line in function``, or ""."""
+    packages = {module.__name__.partition(".")[0] for module in (impl.package, *impl.homes)}
+    found = ""
+    for entry in excinfo.traceback:
+        if str(entry.frame.f_globals.get("__name__", "")).partition(".")[0] in packages:
+            found = f"{Path(str(entry.path)).name}:{entry.lineno + 1} in {entry.name}"
+    return found
 
 
 def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
@@ -127,8 +156,8 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     handle.inner_test = setting_the_books_failures_aside
     try:
         item.ihook.pytest_runtest_call(item=item)  # with the time limit and the draws recorded
-    except (Unsatisfiable, pytest.skip.Exception):
-        pass  # every example failed the book's way, or none could be drawn
+    except (Unsatisfiable, FailedHealthCheck, pytest.skip.Exception):
+        pass  # (nearly) every example failed the book's way, or none could be drawn
     except Exception as exc:  # noqa: BLE001  (any failure of the property is the finding)
         return exc
     finally:
@@ -255,11 +284,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.section("DeZero checklist")
     for line in conformance.checklist(collector.rows):
         terminalreporter.write_line(line)
-    failures = [r for r in conformance.one_per_test(collector.rows) if r.status == "fail"]
-    for row in failures:
-        terminalreporter.write_line(f"FAIL {row.nodeid}")
-        for note in conformance.failure_notes(row):
-            terminalreporter.write_line(f"     {note}")
+    found = conformance.causes(collector.rows)
+    failed = sum(len(cause.rows) for cause in found)
+    if failed:
+        inherited = sum(1 for cause in found for row in cause.rows if row.inherited)
+        book = f" ({inherited} of them as in the book)" if inherited else ""
+        terminalreporter.write_line(f"{failed} failures{book}, {len(found)} causes:" if len(found) > 1 else
+                                    f"{failed} failure{'s' if failed > 1 else ''}{book}, one cause:")
+    for cause in found:
+        for line in conformance.cause_lines(cause):
+            terminalreporter.write_line(line)
     if collector.path is not None:
         markdown, json_file, _ = conformance.report_files(collector.path)
         terminalreporter.write_line(f"report: {markdown} and {json_file}")

@@ -24,7 +24,7 @@ from strategies.survey.capabilities import LEVEL_NAMES, Capabilities, adopt, cap
 from strategies.survey.isolated import Unloadable, survey_in_child
 
 __all__ = [
-    "LOAD_ERROR_KEY", "RUN", "SURVEY_KEY", "SuiteRun", "header", "impl", "implementation", "pytest_addoption",
+    "LOAD_ERROR_KEY", "NOTE_CHARACTERS", "RUN", "SURVEY_KEY", "SuiteRun", "header", "impl", "implementation", "pytest_addoption",
     "pytest_configure", "pytest_report_header", "pytest_sessionstart", "suite", "suite_run",
 ]
 
@@ -139,8 +139,13 @@ class _HandsTheSurveyToWorkers:
         workerinput[LOAD_ERROR_KEY] = vars(run.load_error) if run.load_error is not None else None
 
 
-def header(run: SuiteRun) -> dict[str, str]:
-    """What the report and the terminal say about the implementation."""
+NOTE_CHARACTERS = 240  # a note on the terminal; the report has it whole
+
+
+def header(run: SuiteRun, brief: bool = False) -> dict[str, str]:
+    """What the report (and, ``brief``, the terminal) says about the implementation:
+    on the terminal, the ops left out of random graphs by name only, and each note
+    cut short."""
     lines = {"implementation": run.target}
     if run.load_error is not None:
         lines["did not load"] = str(run.load_error)
@@ -150,11 +155,18 @@ def header(run: SuiteRun) -> dict[str, str]:
         return lines
     lines["capability levels"] = ", ".join(name for name in LEVEL_NAMES if name in caps.levels) or "none"
     lines["ops offered"] = f"{len(caps.ops)} of the catalogue's, {len(caps.graph_ops)} in random graphs"
-    left_out = [f"{which} leave out " + "; ".join(f"`{name}`: {why}" for name, why in sorted(ops.items()))
-                for which, ops in (("random graphs", caps.left_out), ("higher-order graphs", caps.left_out_twice))
-                if ops]
+    if brief:
+        left_out = [f"{which} leave out {len(ops)} op{'s' if len(ops) > 1 else ''} that fail alone (each is judged by "
+                    f"its own properties; why, in the report): {', '.join(sorted(ops))}"
+                    for which, ops in (("random graphs", caps.left_out), ("higher-order graphs", caps.left_out_twice))
+                    if ops]
+    else:
+        left_out = [f"{which} leave out " + "; ".join(f"`{name}`: {why}" for name, why in sorted(ops.items()))
+                    for which, ops in (("random graphs", caps.left_out), ("higher-order graphs", caps.left_out_twice))
+                    if ops]
     for i, note in enumerate([*left_out, *caps.notes, *(str(f) for f in caps.findings)]):
-        lines[f"note {i + 1}"] = note
+        cut = brief and len(note) > NOTE_CHARACTERS and not note.startswith(("random graphs", "higher-order graphs"))
+        lines[f"note {i + 1}"] = note[:NOTE_CHARACTERS] + " ..." if cut else note
     return lines
 
 
@@ -162,7 +174,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     run = suite_run(config)
     if run is None:
         return []
-    lines = [f"{key}: {value}" for key, value in header(run).items()]
+    lines = [f"{key}: {value}" for key, value in header(run, brief=True).items()]
     profile_name = getattr(hypothesis.settings, "get_current_profile_name", None)  # not in older Hypothesis
     if profile_name is not None:
         lines.append(f"hypothesis profile: {profile_name()}")

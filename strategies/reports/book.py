@@ -132,7 +132,8 @@ _CONV = (
 
 # How a failure reads, for the patterns below.
 _ENGINE = r"the engine combines them wrongly"
-_NONE_GRAD = r"'NoneType' object has no attribute 'grad'|unsupported operand type\(s\) for \+: 'NoneType'"
+_NONE_GRAD = (r"'NoneType' object has no attribute 'grad'|unsupported operand type\(s\) for \+: 'NoneType'"
+              r"|handed the suite's two-output Function P\.fork \([^\n]*None")
 _NDIM_ASSERT = r"AssertionError at [^\n]*: assert x\.ndim == 2 or x\.ndim == 4"
 _ITEM_ASSIGNMENT = r"TypeError: 'numpy\.float(32|64)' object does not support item assignment"
 _FLOAT32_PROMOTED = r"dtype float64"
@@ -140,7 +141,9 @@ _FLOAT32_PROMOTED = r"dtype float64"
 _NOT_2D = r"\((?:|\d+,|\d+, ?\d+, ?\d+(?:, ?\d+)*)\)"
 _MATMUL_SHAPES = (rf"MatMul\.backward[^\n]*has shape {_NOT_2D}|MatMul\.backward[^\n]*has shape[^\n]*expected {_NOT_2D}"
                   rf"|shapes {_NOT_2D} and|and {_NOT_2D} not aligned"
-                  rf"|alone vs complex step\] leaf v\d+: gradient of shape ({_NOT_2D}|[^\n]*expected {_NOT_2D})")
+                  rf"|alone vs complex step\] leaf v\d+: gradient of shape ({_NOT_2D}|[^\n]*expected {_NOT_2D})"
+                  rf"|MatMul\.forward[^\n]*value has shape[^\n]*expected {_NOT_2D}"
+                  rf"|the output has shape [^\n]*the NumPy reference {_NOT_2D}")
 _WEAKREF = r"TypeError: <class 'weakref\.ReferenceType'> is not supported"
 
 # From the runs recorded in docs/conformance/book.md: the property (a test id or
