@@ -33,7 +33,7 @@ from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
 
 __all__ = [
-    "ACCOUNT_CHARACTERS", "COLLECTOR", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "ACCOUNT_CHARACTERS", "COLLECTOR", "FAILURES", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
     "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
     "pytest_terminal_summary",
 ]
@@ -126,6 +126,10 @@ def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
     return _culprit(impl, LastGraph.spec, second_order=_oracle(exc).startswith(SECOND_ORDER_ORACLES))
 
 
+# How a property fails: any error, or pytest.fail (pytest.raises's DID NOT RAISE).
+FAILURES = (Exception, pytest.fail.Exception)
+
+
 def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytest.ExceptionInfo[BaseException],
                                 culprit: str) -> BaseException | None:
     """For a failure that reads as one the book's DeZero has too: the property run
@@ -148,7 +152,7 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     def setting_the_books_failures_aside(*args: object, **kwargs: object) -> object:
         try:
             return original(*args, **kwargs)
-        except Exception as exc:
+        except FAILURES as exc:
             if any(fact.fails_so(_account(pytest.ExceptionInfo.from_exception(exc))) for fact in facts):
                 reject()
             raise
@@ -158,7 +162,7 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
         item.ihook.pytest_runtest_call(item=item)  # with the time limit and the draws recorded
     except (Unsatisfiable, FailedHealthCheck, pytest.skip.Exception):
         pass  # (nearly) every example failed the book's way, or none could be drawn
-    except Exception as exc:  # noqa: BLE001  (any failure of the property is the finding)
+    except FAILURES as exc:  # any failure of the property is the finding
         return exc
     finally:
         handle.inner_test = original

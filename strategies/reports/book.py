@@ -143,7 +143,8 @@ _MATMUL_SHAPES = (rf"MatMul\.backward[^\n]*has shape {_NOT_2D}|MatMul\.backward[
                   rf"|shapes {_NOT_2D} and|and {_NOT_2D} not aligned"
                   rf"|alone vs complex step\] leaf v\d+: gradient of shape ({_NOT_2D}|[^\n]*expected {_NOT_2D})"
                   rf"|MatMul\.forward[^\n]*value has shape[^\n]*expected {_NOT_2D}"
-                  rf"|the output has shape [^\n]*the NumPy reference {_NOT_2D}")
+                  rf"|the output has shape [^\n]*the NumPy reference {_NOT_2D}"
+                  rf"|could not be broadcast together with shapes [^\n]*{_NOT_2D}")
 _WEAKREF = r"TypeError: <class 'weakref\.ReferenceType'> is not supported"
 
 # From the runs recorded in docs/conformance/book.md: the property (a test id or
@@ -152,7 +153,7 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
     # -- the engine, stage by stage
     BookFailure("test_bad_input.py::test_seed_gradient_of_the_wrong_shape", 7, LAST_STEP,
                 "backward takes a seed gradient of any shape as it is: it broadcasts silently or fails later",
-                r"DID NOT RAISE ValueError"),
+                r"DID NOT RAISE ValueError|ValueError: (cannot broadcast|operands could not be broadcast)"),
     BookFailure("test_bad_input.py::test_variable_rejects_data_that_is_not_an_ndarray", 1, 8,
                 "Variable checks that its data is an ndarray from step 9 on", r"DID NOT RAISE TypeError"),
     BookFailure("test_metamorphic.py::test_two_backward_passes_accumulate_twice", 7, 17,
@@ -227,6 +228,9 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
     BookFailure("test_shapes_dtypes.py::test_grads_own_their_memory", PACKAGE, LAST_STEP,
                 "one gradient object is stored in several variables (Add.backward returns gy twice), so an "
                 "in-place update of one changes the other", r"\[grad storage\] the grads of v\d+ and v\d+ share memory"),
+    BookFailure("test_shapes_dtypes.py::test_grads_own_their_memory", PACKAGE, LAST_STEP,
+                "a gradient can be a read-only view: sum's backward stores np.broadcast_to's result as it is",
+                r"\[grad storage\] the grad of v\d+ is read-only"),
     BookFailure("test_forward.py::test_every_value_matches_numpy[float32]", PACKAGE, LAST_STEP, _FLOAT32,
                 _FLOAT32_PROMOTED),
     BookFailure("test_shapes_dtypes.py::test_grads_have_their_variables_shape_and_dtype[float32]", PACKAGE,
@@ -253,8 +257,8 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
     BookFailure("test_", PACKAGE, LAST_STEP, _SIGMOID_CE, r"F\.sigmoid_cross_entropy", culprit="F.sigmoid_cross_entropy"),
     # -- the book's functions, alone
     BookFailure("[leaky_relu", PACKAGE, LAST_STEP, _LEAKY_RELU, _ITEM_ASSIGNMENT),
-    BookFailure("[max]", PACKAGE, LAST_STEP, _REDUCE, r"ValueError: cannot reshape array of size \d+ into shape"),
-    BookFailure("[min]", PACKAGE, LAST_STEP, _REDUCE, r"ValueError: cannot reshape array of size \d+ into shape"),
+    *(BookFailure(f"[{op}", PACKAGE, LAST_STEP, _REDUCE, r"ValueError: cannot reshape array of size \d+ into shape")
+      for op in ("max]", "min]", "max-", "min-")),
     BookFailure("[matmul]", PACKAGE, LAST_STEP, _MATMUL, _MATMUL_SHAPES),
     BookFailure("[matmul_batch]", PACKAGE, LAST_STEP, _MATMUL, _MATMUL_SHAPES),
     BookFailure("[expand_dims]", PACKAGE, LAST_STEP,
@@ -268,6 +272,10 @@ BOOK_FAILURES: tuple[BookFailure, ...] = (
                 r"IndexError: index \d+ is out of bounds for axis \d+ with size \d+"),
     *(BookFailure(f"[{op}]", PACKAGE, LAST_STEP, "batch_norm takes 2-D or 4-D input only (a bare assert)",
                   _NDIM_ASSERT) for op in ("layer_batch_norm", "batch_norm", "batch_norm_test")),
+    *(BookFailure(f"test_each_op_alone_double_backward_matches_differences[{op}]", PACKAGE, LAST_STEP,
+                  "batch_norm's backward multiplies by inv_std, an array kept from the forward pass: differentiated "
+                  "again, the gradient misses inv_std's own dependence on x",
+                  r"(BatchNorm|BatchNorm2d)\.backward[^\n]*differentiated again") for op in ("layer_batch_norm", "batch_norm")),
     *(BookFailure(f"test_each_op_alone_double_backward_matches_differences[{op}]", PACKAGE, LAST_STEP, _CONV,
                   _WEAKREF) for op in ("conv2d", "conv2d_nobias", "deconv2d", "layer_conv2d", "layer_deconv2d")),
 )
