@@ -19,7 +19,10 @@ from typing import Any, cast
 
 import numpy as np
 
-from strategies.implementation.loading import Finding, describe, finding, import_module, package_in, put_first_on_path, run_program
+from strategies.implementation.loading import (
+    Finding, check_origin, describe, finding, import_module, name_it_imports_itself_by, package_in, put_first_on_path,
+    run_program, under_its_own_name,
+)
 from strategies.implementation.protocols import Array, VariableLike
 
 __all__ = ["Implementation", "ImplementationError"]
@@ -64,8 +67,16 @@ class Implementation:
                 module, findings = run_program(path)
                 return cls(path.stem, module, origin=str(path), target=str(path), findings=findings)
             name, parent = package_in(path)
+            folder = parent / name
+            findings = []
+            alias = name_it_imports_itself_by(folder)
+            if alias:  # a copy under another name whose modules import it as ``alias``
+                findings.append(Finding(str(folder), f"its modules import it as `{alias}`: loaded under that name"))
+                name, parent = alias, under_its_own_name(folder, alias)
             put_first_on_path(parent, name)
-            return cls(name, import_module(name), origin=str(path), target=str(path))
+            package = import_module(name)
+            check_origin(package, getattr(package, "Variable", None), folder)
+            return cls(name, package, origin=str(path), target=str(path), findings=findings)
         package = import_module(target)
         return cls(target, package, origin=getattr(package, "__file__", "") or target, target=target)
 

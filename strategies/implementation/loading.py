@@ -35,6 +35,7 @@ from typing import Any
 from strategies.implementation.timeouts import TimedOut, time_limit
 
 __all__ = [
+    "check_origin", "name_it_imports_itself_by", "under_its_own_name",
     "Finding", "KNOWN_FIXES", "LoadError", "OFFLINE_ERRORS", "STATEMENT_SECONDS", "describe", "finding",
     "import_module", "known_fix", "package_in", "put_first_on_path", "run_program",
 ]
@@ -139,7 +140,8 @@ def put_first_on_path(folder: Path, name: str) -> None:
     """
     loaded = sys.modules.get(name)
     origin = os.path.realpath(getattr(loaded, "__file__", "") or "") if loaded is not None else ""
-    if loaded is not None and not origin.startswith(os.path.realpath(folder) + os.sep):
+    expected = os.path.realpath(folder / name)
+    if loaded is not None and not (origin.startswith(expected + os.sep) or origin == expected + ".py"):
         raise LoadError(Finding(
             f"import {name}", f"a different module named {name!r} is already imported ({origin or '?'})",
             "run the implementation in a process of its own",
@@ -172,6 +174,55 @@ def package_in(path: Path) -> tuple[str, Path]:
             f"(found {packages or 'none'})",
         ))
     return packages[0], path
+
+
+def name_it_imports_itself_by(folder: Path) -> str:
+    """The name a package folder's own modules import it by, when that is not the
+    folder's name: a copy of a DeZero in ``hang_dezero/`` whose modules say
+    ``from dezero.core import Variable``. Loaded under its folder's name, such a
+    package would run whatever else ``dezero`` is installed; it must be loaded
+    under the name it uses. "" when its modules import it relatively or by its own
+    name."""
+    own = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+    counts: dict[str, int] = {}
+    for source in folder.rglob("*.py"):
+        try:
+            tree = ast.parse(source.read_text(errors="replace"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            modules = ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else
+                       [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for module in modules:
+                top, _, rest = module.partition(".")
+                if top != folder.name and (top == "dezero" or (rest and rest.partition(".")[0] in own)):
+                    counts[top] = counts.get(top, 0) + 1
+    return max(counts, key=lambda n: counts[n]) if counts else ""
+
+
+def under_its_own_name(folder: Path, name: str) -> Path:
+    """A folder holding ``name``, a link to the package ``folder`` (so that the
+    package loads under the name its modules use), kept for this process."""
+    holder = Path(tempfile.mkdtemp(prefix="dezero-as-"))
+    (holder / name).symlink_to(folder, target_is_directory=True)
+    return holder
+
+
+def check_origin(package: types.ModuleType, variable: object, folder: Path) -> None:
+    """The implementation that was loaded is the one at ``folder``: its package and
+    the module defining its Variable come from there, not from another installed
+    package of the same name."""
+    places = {"the package": getattr(package, "__file__", None)}
+    module = sys.modules.get(getattr(variable, "__module__", "") or "")
+    if module is not None:
+        places[f"its Variable ({module.__name__})"] = getattr(module, "__file__", None)
+    for what, file in places.items():
+        if file and not os.path.realpath(file).startswith(os.path.realpath(folder) + os.sep):
+            raise LoadError(Finding(
+                str(folder), f"{what} was loaded from {file}, not from {folder}: its modules import a package "
+                "that another installation provides",
+                "load it under the name its modules import, or make those imports relative",
+            ))
 
 
 # --------------------------------------------------------------------- program files
