@@ -9,6 +9,7 @@ end, so a run stopped by a time limit keeps what it found.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -41,7 +42,7 @@ REWRITE_SECONDS = 5.0
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     LastGraph.spec = None
-    LastExample.draws = []
+    LastExample.start()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -65,7 +66,7 @@ def pytest_runtest_makereport(
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
-        script = _script(item, run.target, message, culprit)
+        script = _script(item, _stored_target(run.target, impl), message, culprit)
         if script is not None:
             dot = LastGraph.spec.dot() if LastGraph.spec is not None else ""
             rep.user_properties += [(conformance.SCRIPT_KEY, script), (conformance.DOT_KEY, dot)]
@@ -99,6 +100,15 @@ def _culprit(impl: Implementation, spec: GraphSpec) -> str:
         return ""
 
 
+def _stored_target(target: str, impl: Implementation | None) -> str:
+    """The implementation as a script names it: as loaded (an absolute path, or a
+    module name), else the given path made absolute, so the script runs from any
+    folder."""
+    if impl is not None and impl.target:
+        return impl.target
+    return str(Path(target).resolve()) if os.path.exists(target) else target
+
+
 def _script(item: pytest.Item, target: str, message: str, culprit: str) -> str | None:
     """The failure's reproduction script, for a property given by a test function."""
     function = getattr(item, "function", None)
@@ -112,6 +122,7 @@ def _script(item: pytest.Item, target: str, message: str, culprit: str) -> str |
         test=f"{function.__module__}:{function.__name__}", params=params,
         draws=list(LastExample.draws) if hypothesis_test else None, graph=LastGraph.spec, culprit=culprit,
         seconds=float(item.config.getoption("time_limit")) or 60.0,
+        arguments=dict(LastExample.arguments) if hypothesis_test else None,
     )
 
 
@@ -149,7 +160,11 @@ class RowCollector:
         run = suite_run(self.config)
         if run is None or self.path is None:
             return
-        conformance.write(self.path, self.rows, {**header(run), "Hypothesis profile": settings.get_current_profile_name()})
+        conformance.write(self.path, self.rows, {
+            **header(run), "Hypothesis profile": settings.get_current_profile_name(),
+            # The folder each failure's `reproduce` command runs from.
+            "checked in": str(self.config.invocation_params.dir),
+        })
         self.written_at = time.monotonic()
 
 
