@@ -98,7 +98,13 @@ class RecordingData:
 class ReplayData:
     """A stand-in for ``data`` that gives back recorded draws, matched by label in
     order; ``fresh`` (Hypothesis's own ``data``) supplies what the record lacks (see
-    the module docstring). What it supplied is kept in :attr:`supplied`."""
+    the module docstring). What it supplied is kept in :attr:`supplied`.
+
+    A recorded array is compared with the simplest array the strategy draws now:
+    the suite's array strategies have a fixed shape and dtype (from earlier draws,
+    the graph, or the implementation's output), so another shape means another
+    context. A strategy that drew the shape itself would see its recorded arrays
+    replaced by its simplest one: draw the shape first, with a label of its own."""
 
     def __init__(self, draws: Sequence[Draw], fresh: st.DataObject) -> None:
         self._draws = list(draws)
