@@ -1,7 +1,8 @@
 """Datasets: indexable collections of ``(example, label)`` pairs.
 
 Generated datasets: :class:`Spiral` is the book's data, drawn from a private
-generator with the book's seed (the global NumPy generator is never re-seeded);
+generator with the book's seed (the global NumPy generator is never re-seeded,
+unless ``Config.book_random`` asks for the book's behaviour);
 :class:`SinCurve` draws its noise from NumPy's global generator, as the book does.
 
 Downloaded datasets (:class:`MNIST`, :class:`CIFAR10`, :class:`CIFAR100`,
@@ -19,11 +20,13 @@ import os
 import struct
 import sys
 import tarfile
+from typing import Protocol
 
 import numpy as np
 
 import dezero.utils
 from dezero import _random
+from dezero._config import book_random_enabled
 from dezero._files import atomic_write
 from dezero._image_grid import show_images
 from dezero.core import Array
@@ -92,6 +95,14 @@ class Dataset:
 # --------------------------------------------------------------------- generated
 
 
+class _Draws(Protocol):
+    """Where ``get_spiral`` draws: a ``RandomState``, or ``numpy.random`` itself."""
+
+    def randn(self, d0: int, /) -> Array: ...
+
+    def permutation(self, x: int, /) -> Array: ...
+
+
 def get_spiral(train: bool = True) -> tuple[Array, Array]:
     """Three interleaved spiral arms of 100 points each in the plane: the book's data.
 
@@ -101,8 +112,19 @@ def get_spiral(train: bool = True) -> tuple[Array, Array]:
     ``numpy.random.RandomState`` seeded with the book's seed (1984 for training,
     2020 for test) and drawn in the book's order, so the points are the book's; the
     book seeds NumPy's global generator instead, which this leaves alone.
+
+    With ``Config.book_random`` on (``using_config("book_random", True)``, or the
+    environment variable ``DEZERO_BOOK_RANDOM=1`` when dezero is imported), it does
+    what the book does: seeds NumPy's global generator and draws these same numbers
+    from it, leaving it where the book's leaves it, so that a program that relies
+    on that (the book's steps 48-50) draws the book's weights and shuffles.
     """
-    generator = np.random.RandomState(1984 if train else 2020)
+    generator: _Draws
+    if book_random_enabled():
+        np.random.seed(1984 if train else 2020)  # the book's re-seeding, asked for
+        generator = np.random
+    else:
+        generator = np.random.RandomState(1984 if train else 2020)
     per_class, classes = 100, 3
     rate = np.arange(per_class) / per_class
     xs, ts = [], []
@@ -115,7 +137,9 @@ def get_spiral(train: bool = True) -> tuple[Array, Array]:
 
 
 class Spiral(Dataset):
-    """:func:`get_spiral` as a dataset: examples (2,) float32, labels int64 in {0, 1, 2}."""
+    """:func:`get_spiral` as a dataset: examples (2,) float32, labels int64 in {0, 1, 2}
+    (with ``Config.book_random`` on, it re-seeds NumPy's global generator as the
+    book's does)."""
 
     def prepare(self) -> None:
         self.data, self.label = get_spiral(self.train)

@@ -14,6 +14,7 @@ import ast
 import json
 import re
 import reprlib
+import shlex
 import shutil
 import subprocess
 import traceback
@@ -123,6 +124,9 @@ class Row:
     script: str = ""  # the failure's counterexample, relative to the report
     dot: str = ""  # its graph in Graphviz DOT
     picture: str = ""  # and as SVG, when Graphviz is installed
+    # The command that runs the script, from the folder the check ran in (paths as
+    # --report was given: relative to that folder, or absolute).
+    reproduce: str = ""
 
 
 def row_from(report: pytest.TestReport) -> tuple[Row | None, tuple[str, str] | None]:
@@ -182,17 +186,20 @@ def report_files(path: Path) -> tuple[Path, Path, Path]:
 
 def save_failure(path: Path, row: Row, script: str, dot: str) -> None:
     """Write a failure's counterexample script and graph (and its SVG picture when
-    Graphviz's ``dot`` is installed) into the failures folder of ``path``, and link
-    them from ``row``."""
+    Graphviz's ``dot`` is installed) into the failures folder of ``path``, link
+    them from ``row`` (relative to the report's folder) and set its ``reproduce``
+    command (relative to the folder of the run, as ``path`` is)."""
     _, _, failures_dir = report_files(path)
     failures_dir.mkdir(parents=True, exist_ok=True)
     stem = _file_stem(row.nodeid)
     (failures_dir / f"{stem}.py").write_text(script)
     row.script = f"{failures_dir.name}/{stem}.py"
+    row.reproduce = f"python {shlex.quote(str(failures_dir / f'{stem}.py'))}"
     if not dot:
         return
     (failures_dir / f"{stem}.dot").write_text(dot)
     row.dot = f"{failures_dir.name}/{stem}.dot"
+    graph = failures_dir / f"{stem}.dot"
     dot_program = shutil.which("dot")
     if dot_program:
         svg = failures_dir / f"{stem}.svg"
@@ -200,6 +207,8 @@ def save_failure(path: Path, row: Row, script: str, dot: str) -> None:
                        check=False, timeout=60)
         if svg.exists():
             row.picture = f"{failures_dir.name}/{stem}.svg"
+            graph = svg
+    row.reproduce += f" (graph: {shlex.quote(str(graph))})"
 
 
 def write(path: Path, rows: list[Row], header: dict[str, str]) -> None:
@@ -318,8 +327,8 @@ def failure_notes(row: Row) -> list[str]:
         notes.append(f"{INHERITED}: {row.inherited}")
     elif row.book_aside:
         notes.append(f"this failure is yours ({BOOK_ASIDE}: {row.book_aside})")
-    if row.script:
-        notes.append(f"reproduce: python {row.script}" + (f" (graph: {row.picture or row.dot})" if row.dot else ""))
+    if row.reproduce:
+        notes.append(f"reproduce: {row.reproduce}")
     return notes
 
 

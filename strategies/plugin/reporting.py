@@ -9,6 +9,7 @@ end, so a run stopped by a time limit keeps what it found.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Generator
@@ -44,7 +45,7 @@ ACCOUNT_CHARACTERS = 4000
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     LastGraph.spec = None
-    LastExample.draws = []
+    LastExample.start()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -77,7 +78,7 @@ def pytest_runtest_makereport(
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
-        script = _script(item, run.target, message, culprit)
+        script = _script(item, _stored_target(run.target, impl), message, culprit)
         if script is not None:
             dot = LastGraph.spec.dot() if LastGraph.spec is not None else ""
             rep.user_properties += [(conformance.SCRIPT_KEY, script), (conformance.DOT_KEY, dot)]
@@ -147,7 +148,7 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     if verdict is None or not verdict.same_way:
         return None
     facts = book_facts(item.nodeid, levels, program)
-    original, kept = handle.inner_test, (LastGraph.spec, list(LastExample.draws))
+    original, kept = handle.inner_test, (LastGraph.spec, list(LastExample.draws), dict(LastExample.arguments))
 
     def setting_the_books_failures_aside(*args: object, **kwargs: object) -> object:
         try:
@@ -166,7 +167,7 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
         return exc
     finally:
         handle.inner_test = original
-    LastGraph.spec, LastExample.draws = kept
+    LastGraph.spec, LastExample.draws, LastExample.arguments = kept
     return None
 
 
@@ -202,6 +203,15 @@ def _culprit(impl: Implementation, spec: GraphSpec, second_order: bool = False) 
         return ""
 
 
+def _stored_target(target: str, impl: Implementation | None) -> str:
+    """The implementation as a script names it: as loaded (an absolute path, or a
+    module name), else the given path made absolute, so the script runs from any
+    folder."""
+    if impl is not None and impl.target:
+        return impl.target
+    return str(Path(target).resolve()) if os.path.exists(target) else target
+
+
 def _script(item: pytest.Item, target: str, message: str, culprit: str) -> str | None:
     """The failure's reproduction script, for a property given by a test function."""
     function = getattr(item, "function", None)
@@ -215,6 +225,7 @@ def _script(item: pytest.Item, target: str, message: str, culprit: str) -> str |
         test=f"{function.__module__}:{function.__name__}", params=params,
         draws=list(LastExample.draws) if hypothesis_test else None, graph=LastGraph.spec, culprit=culprit,
         seconds=float(item.config.getoption("time_limit")) or 60.0,
+        arguments=dict(LastExample.arguments) if hypothesis_test else None,
     )
 
 
@@ -256,7 +267,11 @@ class RowCollector:
         run = suite_run(self.config)
         if run is None or self.path is None:
             return
-        conformance.write(self.path, self.rows, {**header(run), "Hypothesis profile": settings.get_current_profile_name()})
+        conformance.write(self.path, self.rows, {
+            **header(run), "Hypothesis profile": settings.get_current_profile_name(),
+            # The folder each failure's `reproduce` command runs from.
+            "checked in": str(self.config.invocation_params.dir),
+        })
         self.written_at = time.monotonic()
 
 

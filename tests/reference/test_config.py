@@ -60,7 +60,7 @@ def test_using_config_restores_after_an_exception() -> None:
 
 
 def test_using_config_with_an_unknown_option_is_a_value_error() -> None:
-    message = "unknown Config option 'enable_backward'; known options: enable_backprop, train"
+    message = "unknown Config option 'enable_backward'; known options: book_random, enable_backprop, train"
     with pytest.raises(ValueError, match=message):
         with using_config("enable_backward", False):
             pass
