@@ -25,7 +25,9 @@ One module per job:
 - :mod:`~strategies.plugin.reporting`: the conformance report, written as the run
   goes;
 - :mod:`~strategies.plugin.verdict`: a run that checked nothing, or whose
-  implementation lacks a level ``--require`` names, fails.
+  implementation lacks a level ``--require`` names, fails;
+- :mod:`~strategies.plugin.baseline`: ``--baseline FILE``, a CI gate that fails
+  on failures not in FILE only.
 """
 
 pytest_plugins = [
@@ -37,4 +39,5 @@ pytest_plugins = [
     "strategies.plugin.state",
     "strategies.plugin.reporting",
     "strategies.plugin.verdict",
+    "strategies.plugin.baseline",
 ]

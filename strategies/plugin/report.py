@@ -28,7 +28,7 @@ import pytest
 from strategies.survey.capabilities import LEVEL_NAMES, LEVELS
 
 __all__ = [
-    "ACCOUNT_KEY", "BOOK_ASIDE", "ORIGIN_KEY", "TRACEBACK_KEY", "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
+    "ACCOUNT_KEY", "BOOK_ASIDE", "BOOK_KEY", "INTERNAL_KEYS", "ORIGIN_KEY", "TRACEBACK_KEY", "CULPRIT_KEY", "DOT_KEY", "ERROR_KEY", "EXAMPLES_KEY", "INHERITED", "LEVELS_KEY", "LOADING", "Row",
     "SCRIPT_KEY", "Cause", "assert_values", "cause_lines", "causes", "checklist", "examples_run", "failure_notes", "first_line", "level_of", "one_per_test",
     "report_files", "row_from", "save_failure", "write",
 ]
@@ -43,6 +43,9 @@ ERROR_KEY = "dezero_error"
 ACCOUNT_KEY = "dezero_account"
 TRACEBACK_KEY = "dezero_traceback"
 ORIGIN_KEY = "dezero_origin"
+BOOK_KEY = "dezero_book"  # the book's verdict, added by the controller (JUnit XML shows it)
+# Keys the report files keep but a JUnit XML report need not repeat.
+INTERNAL_KEYS = frozenset({ACCOUNT_KEY, TRACEBACK_KEY, SCRIPT_KEY, DOT_KEY})
 CULPRIT_KEY = "dezero_culprit"
 
 

@@ -78,6 +78,8 @@ def pytest_runtest_makereport(
         if culprit:
             rep.user_properties.append((conformance.CULPRIT_KEY, culprit))
             rep.sections.append(("culprit", culprit))
+        # pytest's JUnit XML writer reads a test's properties from its teardown report.
+        item.user_properties += [(conformance.ERROR_KEY, message)] + ([(conformance.CULPRIT_KEY, culprit)] if culprit else [])
         script = _script(item, _stored_target(run.target, impl), message, culprit)
         if script is not None:
             dot = LastGraph.spec.dot() if LastGraph.spec is not None else ""
@@ -240,9 +242,16 @@ class RowCollector:
         # The level of each test, from its first report: a worker that crashes sends
         # a last report without it.
         self.levels: dict[str, str] = {}
+        # The book's verdict on each failure, for its teardown report (JUnit XML).
+        self.book: dict[str, str] = {}
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's JUnit XML writer reads the report's properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row, files = conformance.row_from(report)
+        account = dict(report.user_properties).get(conformance.ACCOUNT_KEY)
+        report.user_properties = [(k, v) for k, v in report.user_properties if k not in conformance.INTERNAL_KEYS]
+        if report.when == "teardown" and report.nodeid in self.book:  # what JUnit XML shows
+            report.user_properties.append((conformance.BOOK_KEY, self.book[report.nodeid]))
         levels = dict(report.user_properties).get(conformance.LEVELS_KEY)
         if isinstance(levels, list):
             self.levels.setdefault(report.nodeid, conformance.level_of([str(x) for x in levels]))
@@ -252,11 +261,12 @@ class RowCollector:
         run = suite_run(self.config)
         if row.status == "fail" and run is not None and run.capabilities is not None:
             program = Path(run.target).name if run.target.endswith(".py") else ""
-            account = dict(report.user_properties).get(conformance.ACCOUNT_KEY)
             account = "\n".join((account if isinstance(account, str) else row.reason, row.culprit))
             verdict = book_verdict(row.nodeid, run.capabilities.levels, account, program, row.culprit)
             if verdict is not None:
                 row.inherited, row.book_aside = (verdict.reason, "") if verdict.same_way else ("", verdict.reason)
+                self.book[row.nodeid] = (f"{conformance.INHERITED}: {row.inherited}" if row.inherited else
+                                         f"{conformance.BOOK_ASIDE}: {row.book_aside}")
         if files is not None and self.path is not None:
             conformance.save_failure(self.path, row, *files)
         self.rows.append(row)

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ BUGS = [
 def _check(package: Path, report: Path) -> list[dict[str, str]]:
     command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "properties"), "--rootdir", str(ROOT),
                "-p", "no:cacheprovider", "-q", f"--impl={package}", "--report", str(report),
-               "--hypothesis-profile", "ci", "--shrink-seconds", "10", "-n", "0", "-k", SELECT]
+               "--hypothesis-profile", "ci", "--shrink-seconds", "10", "-n", "0", "-k", SELECT,
+               "--junitxml", str(report.with_suffix(".xml"))]
     env = {k: v for k, v in os.environ.items() if k not in ("HYPOTHESIS_PROFILE", "DEZERO_IMPL")}
     result = subprocess.run(command, cwd=report.parent, capture_output=True, text=True, timeout=900,
                             env={**env, "PYTHONHASHSEED": "0"})
@@ -77,6 +79,9 @@ def test_the_books_own_failures_are_all_tagged(tmp_path: Path) -> None:
     assert failures, "the book's package failed none of the selected properties"
     untagged = [f"{r['nodeid']}: {r['reason']}" for r in failures if not r["inherited"]]
     assert not untagged, "the book's own failures reported as the learner's:\n" + "\n".join(untagged)
+    junit = ET.parse(tmp_path / "book.xml")  # JUnit XML carries the book's verdict too
+    tagged = [p.get("value", "") for p in junit.iter("property") if p.get("name") == "dezero_book"]
+    assert len(tagged) == len(failures) and all(v.startswith("the book's DeZero fails this too") for v in tagged), tagged
 
 
 @needs_the_book
