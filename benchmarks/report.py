@@ -27,7 +27,7 @@ FLAT_LIMIT = 1 << 20  # bytes of RSS growth over the measured loops still called
 
 SETUP = """\
 python3 -m venv /work/bench-venv
-/work/bench-venv/bin/pip install -e .                 # the reference, from this work tree
+/work/bench-venv/bin/pip install -e ./dezero         # the reference, from this work tree
 /work/bench-venv/bin/pip install torch==2.13.0 autograd mygrad micrograd matplotlib threadpoolctl pyinstrument
 /work/bench-venv/bin/pip install --no-deps --target /work/bench-venv/pypi-dezero dezero==0.0.13"""
 

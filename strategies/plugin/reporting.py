@@ -318,8 +318,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if failed:
         inherited = sum(1 for cause in found for row in cause.rows if row.inherited)
         book = f" ({inherited} of them as in the book)" if inherited else ""
-        terminalreporter.write_line(f"{failed} failures{book}, {len(found)} causes:" if len(found) > 1 else
-                                    f"{failed} failure{'s' if failed > 1 else ''}{book}, one cause:")
+        if len(found) > 1:
+            terminalreporter.write_line(f"{failed} failures{book}, {len(found)} causes:")
     for cause in found:
         for line in conformance.cause_lines(cause):
             terminalreporter.write_line(line)

@@ -61,7 +61,7 @@ def _commands(stdout: str) -> dict[str, tuple[list[str], str]]:
 def test_each_failure_s_script_fails_then_confirms_the_fix(name: str, tmp_path: Path) -> None:
     if suite_directory() != ROOT / "tests":
         pytest.fail(f"the properties installed as dezero_check are {suite_directory()}, not this checkout's "
-                    f"{ROOT / 'tests'}: install this checkout (pip install -e .) so that runs and scripts use them")
+                    f"{ROOT / 'tests'}: install this checkout (pip install -e ./dezero -e .) so that runs and scripts use them")
     select, must_fail = CASES[name]
     fault = FIXABLE_BY_NAME[name]
     member = build(fault, tmp_path)
