@@ -42,18 +42,25 @@ def _environment() -> dict[str, str]:
     return {**env, "PYTHONHASHSEED": "0"}
 
 
-def _commands(stdout: str) -> dict[str, tuple[list[str], str]]:
-    """Each failure's ``reproduce:`` line in the terminal, by test: the command and
-    the graph file it names."""
+def _command(text: str) -> tuple[list[str], str]:
+    """A ``reproduce:`` command (``python SCRIPT (graph: FILE)``): its words and the graph."""
+    words = shlex.split(text)
+    graph = words[3].removesuffix(")") if len(words) > 3 and words[2] == "(graph:" else ""
+    return words[:2], graph
+
+
+def _terminal_commands(stdout: str) -> dict[str, tuple[list[str], str]]:
+    """The ``reproduce:`` lines the terminal prints, by test: one per cause, for its
+    first failure (``FAIL test`` alone, or ``FAIL cause: N failures`` then ``first: test``)."""
     found: dict[str, tuple[list[str], str]] = {}
     test = ""
     for line in stdout.splitlines():
         if line.startswith("FAIL "):
             test = line.removeprefix("FAIL ").split("::")[-1]
+        elif line.strip().startswith("first: "):
+            test = line.strip().removeprefix("first: ")
         elif line.strip().startswith("reproduce: "):
-            words = shlex.split(line.strip().removeprefix("reproduce: "))
-            graph = words[3].removesuffix(")") if len(words) > 3 and words[2] == "(graph:" else ""
-            found[test] = (words[:2], graph)
+            found[test] = _command(line.strip().removeprefix("reproduce: "))
     return found
 
 
@@ -78,8 +85,11 @@ def test_each_failure_s_script_fails_then_confirms_the_fix(name: str, tmp_path: 
     rows = json.loads((learner / "out" / "check" / "report.json").read_text())["results"]
     failed = {row["nodeid"].split("::")[-1] for row in rows if row["status"] == "fail"}
     assert failed == must_fail, output
-    commands = _commands(run.stdout)
+    # Every failure's command is in the report; the terminal prints one per cause, the same.
+    commands = {row["nodeid"].split("::")[-1]: _command(row["reproduce"]) for row in rows if row["status"] == "fail"}
     assert set(commands) == must_fail, output
+    printed = _terminal_commands(run.stdout)
+    assert printed and all(commands[test] == printed[test] for test in printed), (printed, output)
     reasons = {row["nodeid"].split("::")[-1]: row["reason"] for row in rows}
 
     for test, (command, graph) in sorted(commands.items()):
