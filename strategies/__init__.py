@@ -18,5 +18,6 @@ before it:
 - :mod:`strategies.ports`: checking a DeZero in another language: test vectors;
 - :mod:`strategies.reports`: reports explain: the culprit Function, the script
   that reproduces a failure, the graph drawn, and what the book's own DeZero fails;
-- :mod:`strategies.plugin`: the pytest plugin and the ``dezero-check`` command.
+- :mod:`strategies.plugin`: the pytest plugin and the ``dezero-check`` command;
+- :mod:`strategies.location`: where the properties are (installed or in a clone).
 """

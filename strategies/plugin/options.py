@@ -3,13 +3,13 @@ from any directory."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import warnings
 from pathlib import Path
 
 import pytest
 
+from strategies.location import suite_directory
 from strategies.plugin import profiles
 
 __all__ = [
@@ -74,15 +74,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "that fail many properties",
     )
     parser.addini("dezero_suite", "run the DeZero property suite even without --impl", type="bool", default=False)
-
-
-def suite_directory() -> Path:
-    """The folder of the installed properties (``dezero_check``), or of this
-    repository's ``tests`` when the distribution is not installed."""
-    spec = importlib.util.find_spec("dezero_check")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations))).resolve()
-    return Path(__file__).resolve().parents[2] / "tests"
 
 
 def is_property(item: pytest.Item) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import importlib
-import importlib.util
 import json
 import math
 import sys
@@ -43,6 +42,7 @@ from strategies.graphs.spec import GraphSpec
 from strategies.implementation.handle import Implementation
 from strategies.implementation.loading import LoadError
 from strategies.implementation.timeouts import TimedOut, time_limit
+from strategies.location import importable
 
 __all__ = [
     "CANNOT_TELL", "Draw", "LastExample", "RecordingData", "ReplayData", "Unreproducible", "literal", "replay",
@@ -246,14 +246,6 @@ def script(*, nodeid: str, message: str, target: str, test: str, params: dict[st
     return "\n".join(lines) + "\n"
 
 
-def _importable(module: str) -> str:
-    """The property module's name where this process can import it: the
-    repository's ``tests.properties`` is installed as ``dezero_check.properties``."""
-    if module.startswith("tests.") and importlib.util.find_spec("dezero_check") is not None:
-        return "dezero_check." + module.removeprefix("tests.")
-    return module
-
-
 # One run of the example, deterministic: draws the script lacks are the simplest.
 REPLAY_SETTINGS = settings(
     max_examples=1, phases=[Phase.generate], derandomize=True, database=None, deadline=None,
@@ -273,7 +265,7 @@ def replay(target: str, test: str, params: dict[str, Any], draws: Sequence[Draw]
         print(f"the implementation did not load: {exc.finding}")
         return 1
     module_name, _, function_name = test.partition(":")
-    function = getattr(importlib.import_module(_importable(module_name)), function_name)
+    function = getattr(importlib.import_module(importable(module_name)), function_name)
     inner = function.hypothesis.inner_test if hasattr(function, "hypothesis") else function
     fixed = {**params, **(arguments or {}), "impl": impl}
     replays: list[ReplayData] = []
