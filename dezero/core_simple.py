@@ -115,7 +115,7 @@ class Variable:
         while queue:
             func = heapq.heappop(queue)[2]
             gys = [_output_grad(pending, ref(), spec) for ref, spec in zip(func.outputs, func.output_specs)]
-            gxs = gradients_per_input(type(func).__name__, func.backward(*gys), len(func.inputs))
+            gxs = gradients_per_input(func, func.backward(*gys), len(func.inputs))
             for x, gx in zip(func.inputs, gxs):
                 gx = _conform(func, x, gx)
                 if x in pending:

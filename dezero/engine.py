@@ -46,8 +46,7 @@ import numpy as np
 
 from dezero._arrays import array_module, gradient_dtype, gradients_per_input, is_array
 from dezero._config import using_config
-from dezero._internal import Constant
-from dezero.core import Function, Variable, as_array
+from dezero.core import Constant, Function, Variable, as_array
 from dezero.functions.arithmetic import astype, copy
 
 # A gradient in array mode: 0-d arithmetic in NumPy gives NumPy scalars, which act
@@ -82,7 +81,7 @@ def backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
             for func in waiting.pop(-heapq.heappop(generations)):
                 # The gradients of its outputs (zeros for an output that got none).
                 gys = []
-                refs = func._outputs
+                refs = func.weak_outputs
                 for i, ref in enumerate(refs if isinstance(refs, tuple) else (refs,)):
                     y = ref()
                     gy = pending.pop(y, None)  # type: ignore[arg-type]  # a dead output (None) has none
@@ -98,7 +97,7 @@ def backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                 takes_arrays = on_arrays and func.array_backward
                 if on_arrays and not takes_arrays:
                     gys = [Variable(as_array(gy, array_module(gy))) for gy in gys]
-                gxs = gradients_per_input(type(func).__name__, func.backward(*gys), len(func.inputs))
+                gxs = gradients_per_input(func, func.backward(*gys), len(func.inputs))
                 # Each input's gradient, checked and summed; on the first one, the
                 # input's creator starts waiting.
                 for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
@@ -118,7 +117,7 @@ def backward(root: Variable, retain_grad: bool, create_graph: bool) -> None:
                     if creator is None:
                         if first:
                             leaves.append(x)
-                    elif first and not (isinstance(creator._outputs, tuple) and _is_queued(creator, pending, x)):
+                    elif first and not (isinstance(creator.weak_outputs, tuple) and _is_queued(creator, pending, x)):
                         if creator.generation in waiting:
                             waiting[creator.generation].append(creator)
                         else:
@@ -165,7 +164,7 @@ def _zeros_like_output(func: Function[Any], index: int, y: Variable | None, on_a
     if y is not None:
         shape, dtype, like = y.shape, y.dtype, y.data
     else:
-        (shape, dtype), like = func._output_specs[index], func.inputs[0].data
+        (shape, dtype), like = func.output_specs[index], func.inputs[0].data
     zeros = array_module(like).zeros(shape, dtype=gradient_dtype(dtype))
     return zeros if on_arrays else Variable(zeros)
 
