@@ -55,9 +55,9 @@ def backward(root: Variable, retain_grad: bool = False, create_graph: bool = Fal
     schedule = Schedule(root.creator)
     with using_config("enable_backprop", create_graph):
         for func in schedule:
-            gys = []
+            gys: list[Any] = []  # its outputs' gradients, in this mode's kind
             refs = func.weak_outputs
-            for i, ref in enumerate(refs if isinstance(refs, tuple) else (refs,)):
+            for ref in refs if isinstance(refs, tuple) else (refs,):
                 y = ref()  # None: an output that was dropped
                 gy = grads.pop(y, None) if y is not None else None
                 if y is not None and y is not root:  # the root keeps the seed
@@ -66,15 +66,17 @@ def backward(root: Variable, retain_grad: bool = False, create_graph: bool = Fal
                     elif gy is not None:
                         y.grad = accumulate(y.grad, mode.variable(gy))
                         retained.append(y)
-                gys.append(gy if gy is not None else mode.zeros(func, i, y))
+                gys.append(gy if gy is not None else mode.zeros(func, len(gys), y))  # (output len(gys))
 
-            for i, (x, gx) in enumerate(zip(func.inputs, mode.backward(func, gys))):
+            gxs = mode.backward(func, gys)
+            for i, x in enumerate(func.inputs):
+                gx = gxs[i]
                 if gx is None or x.__class__ is Constant:  # no gradient, or one nobody reads
                     continue
                 data = x.data
-                if not (
+                if not (  # (a dtype is one object: "is" passes the common case fast)
                     isinstance(gx, mode.kind) and data is not None
-                    and gx.shape == data.shape and gx.dtype == data.dtype
+                    and gx.shape == data.shape and gx.dtype is data.dtype
                 ):  # fmt: skip
                     gx = mode.conform(func, i, x, gx)  # checks, casts, or explains
                 if x in grads:
@@ -148,15 +150,17 @@ class Schedule(Generic[NodeT]):
         self.generations = [-first.generation]  # the keys of waiting, in a heap (highest first)
 
     def add(self, func: NodeT) -> None:
-        if func.generation in self.waiting:
-            self.waiting[func.generation].append(func)
+        generation = func.generation
+        if generation in self.waiting:
+            self.waiting[generation].append(func)
         else:
-            self.waiting[func.generation] = [func]
-            heapq.heappush(self.generations, -func.generation)
+            self.waiting[generation] = [func]
+            heapq.heappush(self.generations, -generation)
 
     def __iter__(self) -> Iterator[NodeT]:
-        while self.generations:
-            yield from self.waiting.pop(-heapq.heappop(self.generations))
+        waiting, generations = self.waiting, self.generations
+        while generations:
+            yield from waiting.pop(-heapq.heappop(generations))
 
 
 def waiting_already(func: Node, output: object, grads: Container[object]) -> bool:
@@ -244,7 +248,10 @@ class ArrayMode(GraphMode):
 
     def backward(self, func: Function[Any], gys: list[Any]) -> tuple[Any, ...]:
         if func.array_backward:
-            return gradients_per_input(func, func.backward(*gys), len(func.inputs))
+            gxs = func.backward(*gys)
+            if type(gxs) is tuple and len(gxs) == len(func.inputs):  # the common case, without a call
+                return gxs
+            return gradients_per_input(func, gxs, len(func.inputs))
         gxs = GRAPH_MODE.backward(func, [self.variable(gy) for gy in gys])
         return tuple(  # Variables, checked as such, then their arrays
             gx if gx is None or x.__class__ is Constant else GRAPH_MODE.conform(func, i, x, gx).data
