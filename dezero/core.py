@@ -34,7 +34,7 @@ Axis: TypeAlias = Union[None, int, tuple[int, ...]]
 def as_array(x: Array | Scalar, array_module: ModuleType = np) -> Array:
     """``x`` as an array: an array (NumPy's or CuPy's) as it is, anything else
     through ``array_module.asarray``."""
-    if isinstance(x, np.ndarray) or (not isinstance(x, np.generic) and is_array(x)):
+    if isinstance(x, np.ndarray) or is_array(x):
         return x
     result: Array = array_module.asarray(x)
     return result
@@ -69,6 +69,7 @@ class Variable:
     generation: int
 
     def __init__(self, data: Array | None, name: str | None = None) -> None:
+        # (The type test first spares a call for the common case.)
         if data is not None and type(data) is not np.ndarray and not is_array(data):
             raise TypeError(
                 f"Variable data must be a numpy.ndarray or None, got {type(data).__name__}; "
@@ -88,6 +89,8 @@ class Variable:
         if self.data is None:
             raise ValueError(f"{self!r} holds no data")
         return self.data
+
+    # The shape, ndim, size and dtype of ``data`` (``array``'s error when it is None).
 
     @property
     def shape(self) -> tuple[int, ...]:
