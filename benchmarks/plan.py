@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 SCALAR_ENGINES = (
-    "reference", "dezero-0.0.13", "torch-1thread", "torch-default", "autograd", "mygrad", "micrograd",
+    "reference", "reference-before", "dezero-0.0.13", "torch-1thread", "torch-default", "autograd", "mygrad", "micrograd",
 )  # fmt: skip
 ARRAY_ENGINES = (
-    "reference", "dezero-0.0.13", "torch-1thread", "torch-default", "autograd", "mygrad", "numpy-floor",
+    "reference", "reference-before", "dezero-0.0.13", "torch-1thread", "torch-default", "autograd", "mygrad", "numpy-floor",
 )  # fmt: skip
 
 

@@ -10,6 +10,16 @@ report is written to ``docs/benchmarks.md`` and the raw results to
     flock /tmp/heavy.lock python -m benchmarks.run            # the full plan
     flock /tmp/heavy.lock python -m benchmarks.run --quick    # a few minutes
 
+A change is measured side by side with the code before it by the engine
+``reference-before``, the reference of another checkout, which runs only when
+named (the report then shows it against the reference, and every engine's raw
+times are in the JSON):
+
+    git worktree add /tmp/before <commit>
+    DEZERO_BEFORE=/tmp/before python -m benchmarks.run --benchmarks scalar_chain fan_in \
+        --engines reference-before torch-1thread --rounds 20 --no-profile \
+        --output /tmp/side-by-side.md --raw /tmp/side-by-side.json
+
 Run it with the interpreter of the environment that holds the peers
 (``docs/benchmarks.md`` says how to make it).
 """
@@ -120,8 +130,8 @@ def check_origin(header: dict[str, Any]) -> None:
     from_here = REPO_ROOT in origin.parents
     if header["engine"] == engines.REFERENCE and not from_here:
         raise SystemExit(f"the reference was imported from {origin}, not from {REPO_ROOT}")
-    if header["engine"] == "dezero-0.0.13" and from_here:
-        raise SystemExit(f"PyPI dezero resolved to this work tree's dezero ({origin})")
+    if header["engine"] in ("dezero-0.0.13", "reference-before") and from_here:
+        raise SystemExit(f"{header['engine']} resolved to this work tree's dezero ({origin})")
 
 
 def run_benchmark(bench: Benchmark, available: list[str], log: Any) -> list[ChildRun]:
@@ -171,7 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     log = sys.stderr
     benchmarks = plan.select(args.quick, args.benchmarks, args.rounds)
     always = {engines.REFERENCE, engines.FLOOR}  # what the ratios are taken against
-    wanted = [e for e in engines.REGISTRY if args.engines is None or e in args.engines or e in always]
+    asked = set(engines.REGISTRY) - engines.OPT_IN if args.engines is None else set(args.engines)
+    wanted = [e for e in engines.REGISTRY if e in asked or e in always]
     started = time.time()
     facts = machine.describe()
     busy_start, own_start = machine.busy_cpu_seconds(), machine.own_cpu_seconds()

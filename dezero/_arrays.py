@@ -13,6 +13,11 @@ import numpy.typing as npt
 
 Array: TypeAlias = npt.NDArray[Any]
 Axis: TypeAlias = Union[None, int, Sequence[int]]
+# A shape argument: one int, or a sequence of them.
+ShapeLike: TypeAlias = Union[SupportsIndex, Sequence[SupportsIndex]]
+
+# The Python number types a Function accepts as raw data (as constants).
+PYTHON_SCALARS = (int, float, bool)
 
 
 def array_module(x: object) -> ModuleType:
@@ -31,8 +36,12 @@ def array_module(x: object) -> ModuleType:
 _loaded_module = sys.modules.get  # bound once: array_module runs for every op
 
 
-def is_array(x: object) -> bool:
-    """Whether ``x`` is an ndarray of NumPy or of CuPy (when CuPy is in use)."""
+def is_array(x: object) -> TypeGuard[Array]:
+    """Whether ``x`` is an ndarray of NumPy or of CuPy (when CuPy is in use).
+
+    The package types a CuPy array as a NumPy ndarray (it offers the same methods
+    and operators); this guard is the one place that tells the type checker so.
+    """
     return isinstance(x, np.ndarray) or array_module(x) is not np
 
 
@@ -93,6 +102,14 @@ def as_shape(shape: SupportsIndex | Sequence[SupportsIndex]) -> tuple[int, ...]:
     return tuple(d.__index__() for d in dims)
 
 
+def shape_from_args(args: tuple[ShapeLike, ...]) -> tuple[int, ...]:
+    """The shape meant by ``*args`` of ``reshape(*args)``: ``f(2, 3)`` and ``f((2, 3))``
+    both mean ``(2, 3)``."""
+    if len(args) == 1 and not is_index(args[0]):
+        return tuple(int(i) for i in cast(Sequence[SupportsIndex], args[0]))
+    return tuple(int(i) for i in cast(tuple[SupportsIndex, ...], args))
+
+
 def check_broadcastable(shape: tuple[int, ...], target: tuple[int, ...]) -> None:
     """Raise ``ValueError`` unless an array of ``shape`` broadcasts to exactly ``target``."""
     ok = len(shape) <= len(target) and all(
@@ -139,11 +156,12 @@ def logsumexp(x: Array, axis: Axis = 1) -> Array:
     return result
 
 
-def gradients_per_input(function_name: str, gxs: object, n_inputs: int) -> tuple[Any, ...]:
-    """What a ``backward`` returned, as one gradient per input (a single gradient
-    may come bare, as the book's one-input Functions return it); ``RuntimeError``
-    when the count is not the number of inputs."""
+def gradients_per_input(func: object, gxs: object, n_inputs: int) -> tuple[Any, ...]:
+    """What the ``backward`` of Function ``func`` returned, as one gradient per input
+    (a single gradient may come bare, as the book's one-input Functions return it);
+    ``RuntimeError`` when the count is not the number of inputs."""
     result = gxs if isinstance(gxs, tuple) else (gxs,)
     if len(result) != n_inputs:
-        raise RuntimeError(f"{function_name}.backward returned {len(result)} gradients for {n_inputs} inputs")
+        name = type(func).__name__
+        raise RuntimeError(f"{name}.backward returned {len(result)} gradients for {n_inputs} inputs")
     return result

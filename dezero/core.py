@@ -1,18 +1,15 @@
 """Variables and Functions: the book's ``dezero/core.py``.
 
-A :class:`Variable` wraps an ndarray. Calling a :class:`Function` on Variables
-computes ``forward`` on their arrays and, in grad mode, links the outputs back to
-the Function (``output.creator``) and the Function to its inputs, building the
-graph that :meth:`Variable.backward` walks in reverse. The walk itself is
-:mod:`dezero.engine`.
+A :class:`Variable` holds an ndarray. Calling a :class:`Function` on Variables runs
+its ``forward`` on their arrays and, in grad mode, links each output to the
+Function (``output.creator``) and the Function to its inputs: the graph that
+:meth:`Variable.backward` walks back (in :mod:`dezero.engine`).
 
-As in the book, this module also offers ``Config``, ``using_config``, ``no_grad``
-and ``test_mode`` (from :mod:`dezero._config`), the arithmetic Functions ``Add``,
-``Mul``, ``Neg``, ``Sub``, ``Div``, ``Pow`` with ``add``, ``mul``, ... (from
-:mod:`dezero.functions.arithmetic`) and ``setup_variable``.
-
-Where this differs from the book's DeZero, the docstring says so and
-``docs/semantics.md`` explains why.
+The book's other names in this module: ``Config``, ``using_config``, ``no_grad``,
+``test_mode`` (defined in :mod:`dezero._config`), the arithmetic Functions ``Add``
+... ``Pow`` and ``add`` ... ``pow`` (in :mod:`dezero.functions.arithmetic`) and
+``setup_variable``. Where this module differs from the book, ``docs/semantics.md``
+says how and why.
 """
 
 from __future__ import annotations
@@ -20,39 +17,31 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any, ClassVar, Generic, SupportsIndex, TypeAlias, TypeVar, Union, cast
+from typing import Any, ClassVar, Generic, TypeAlias, TypeVar, Union, overload
 
 import numpy as np
-import numpy.typing as npt
 
-from dezero._arrays import array_module, is_array, is_index
+from dezero._arrays import PYTHON_SCALARS, ShapeLike, array_module, is_array, shape_from_args
+from dezero._arrays import Array as Array  # (re-exported: the package imports it from here)
 from dezero._config import Config, backprop_enabled, no_grad, test_mode, using_config
 
-# The dtype of an array is a run-time property here (float16/32/64 data, integer
-# labels and indices), so arrays are typed with an open dtype.
-Array: TypeAlias = npt.NDArray[Any]
 Scalar: TypeAlias = Union[int, float, bool, np.generic]
 # What a Function accepts as an input: a Variable, or data that becomes a constant.
 Operand: TypeAlias = Union["Variable", Array, Scalar]
-ShapeLike: TypeAlias = Union[SupportsIndex, Sequence[SupportsIndex]]
 Axis: TypeAlias = Union[None, int, tuple[int, ...]]
-
-_PYTHON_SCALARS = (int, float, bool)
 
 
 def as_array(x: Array | Scalar, array_module: ModuleType = np) -> Array:
-    """Return ``x`` as an array: arrays (NumPy's or CuPy's) as they are, anything
-    else (NumPy scalars, Python numbers) through ``array_module.asarray``."""
-    if isinstance(x, np.ndarray):
+    """``x`` as an array: an array (NumPy's or CuPy's) as it is, anything else
+    through ``array_module.asarray``."""
+    if isinstance(x, np.ndarray) or is_array(x):
         return x
-    if not isinstance(x, np.generic) and is_array(x):
-        return x  # type: ignore[return-value]  # a CuPy array stands for an ndarray
     result: Array = array_module.asarray(x)
     return result
 
 
 def as_variable(obj: Operand) -> Variable:
-    """Return ``obj`` if it is a Variable, else wrap ``as_array(obj)`` in a new Variable."""
+    """``obj`` if it is a Variable, else a new Variable of ``as_array(obj)``."""
     if isinstance(obj, Variable):
         return obj
     return Variable(as_array(obj))
@@ -64,16 +53,14 @@ def as_variable(obj: Operand) -> Variable:
 class Variable:
     """An ndarray with a gradient and a link to the Function that created it.
 
-    ``data`` must be an ndarray (NumPy's, or CuPy's when CuPy is in use) or None:
-    Python numbers, lists and NumPy scalars are rejected with ``TypeError`` (as in
-    the book), so shapes never change silently.
+    ``data`` is an ndarray (NumPy's, or CuPy's) or None; anything else (numbers,
+    lists, NumPy scalars) is a ``TypeError``, as in the book, so that shapes never
+    change silently.
     """
 
     __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
-    # Higher than ndarray's, so ``ndarray + variable`` calls ``Variable.__radd__``.
-    __array_priority__ = 200
-    # NumPy ufuncs on a Variable raise a clear TypeError instead of building object arrays.
-    __array_ufunc__ = None
+    __array_priority__ = 200  # above ndarray's: ``ndarray + variable`` calls ``__radd__``
+    __array_ufunc__ = None  # NumPy ufuncs refuse Variables instead of building object arrays
 
     data: Array | None
     name: str | None
@@ -82,8 +69,8 @@ class Variable:
     generation: int
 
     def __init__(self, data: Array | None, name: str | None = None) -> None:
-        # (A CuPy array is typed as an ndarray, so mypy takes is_array for unreachable.)
-        if data is not None and not isinstance(data, np.ndarray) and not is_array(data):  # type: ignore[unreachable]
+        # (The type test first spares a call for the common case.)
+        if data is not None and type(data) is not np.ndarray and not is_array(data):
             raise TypeError(
                 f"Variable data must be a numpy.ndarray or None, got {type(data).__name__}; "
                 "wrap numbers with numpy.array(...)"
@@ -96,45 +83,30 @@ class Variable:
         self.creator = None
         self.generation = 0
 
-    # -- array-like properties
-
     @property
     def array(self) -> Array:
-        """``data``, or a clear error when it is None."""
+        """``data``, or a ``ValueError`` when it is None."""
         if self.data is None:
             raise ValueError(f"{self!r} holds no data")
         return self.data
 
-    # These read ``data`` directly (the engine reads them often) and fall back on
-    # ``array`` for its error when there is none.
+    # The shape, ndim, size and dtype of ``data`` (``array``'s error when it is None).
 
     @property
     def shape(self) -> tuple[int, ...]:
-        try:
-            return self.data.shape  # type: ignore[union-attr]
-        except AttributeError:
-            return self.array.shape
+        return (self.data if self.data is not None else self.array).shape
 
     @property
     def ndim(self) -> int:
-        try:
-            return self.data.ndim  # type: ignore[union-attr]
-        except AttributeError:
-            return self.array.ndim
+        return (self.data if self.data is not None else self.array).ndim
 
     @property
     def size(self) -> int:
-        try:
-            return self.data.size  # type: ignore[union-attr]
-        except AttributeError:
-            return self.array.size
+        return (self.data if self.data is not None else self.array).size
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        try:
-            return self.data.dtype  # type: ignore[union-attr]
-        except AttributeError:
-            return self.array.dtype
+        return (self.data if self.data is not None else self.array).dtype
 
     def __len__(self) -> int:
         return len(self.array)
@@ -144,8 +116,6 @@ class Variable:
             return "variable(None)"
         body = str(self.data).replace("\n", "\n" + " " * len("variable("))
         return f"variable({body})"
-
-    # -- graph
 
     def set_creator(self, func: Function[Any]) -> None:
         self.creator = func
@@ -173,15 +143,8 @@ class Variable:
                     x.unchain()
 
     def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) · seed into every leaf's ``grad``.
-
-        The seed is ``self.grad`` when set (it must have ``self.shape``), else ones.
-        Integer data gets float64 gradients. :mod:`dezero.engine` explains the two
-        modes (``create_graph`` off or on), the schedule and the guarantees.
-        """
+        """Add d(self)/d(leaf) · seed into every leaf's ``grad``: :func:`dezero.engine.backward`."""
         engine.backward(self, retain_grad, create_graph)
-
-    # -- devices (dezero.cuda)
 
     def to_cpu(self) -> None:
         """Move ``data`` to host memory (a NumPy array)."""
@@ -193,15 +156,15 @@ class Variable:
         if self.data is not None:
             self.data = cuda.as_cupy(self.data)
 
-    # -- methods that build graph nodes (defined in dezero.functions)
+    # -- methods and operators: Functions of dezero.functions
 
     def reshape(self, *shape: ShapeLike) -> Variable:
-        return _F.reshape(self, _shape_from_args(shape))
+        return _F.reshape(self, shape_from_args(shape))
 
     def transpose(self, *axes: ShapeLike) -> Variable:
         if not axes or (len(axes) == 1 and axes[0] is None):
             return _F.transpose(self)
-        return _F.transpose(self, _shape_from_args(axes))
+        return _F.transpose(self, shape_from_args(axes))
 
     @property
     def T(self) -> Variable:
@@ -220,8 +183,6 @@ class Variable:
         return _F.matmul(self, other)
 
     dot = matmul
-
-    # -- operators
 
     def __add__(self, other: Operand) -> Variable:
         return _F.Add()(self, other)
@@ -266,27 +227,16 @@ class Variable:
         return _F.get_item(self, slices)
 
 
-def _shape_from_args(args: tuple[ShapeLike, ...]) -> tuple[int, ...]:
-    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape ``(2, 3)``."""
-    if len(args) == 1 and not is_index(args[0]):
-        return tuple(int(i) for i in cast(Sequence[SupportsIndex], args[0]))
-    return tuple(int(i) for i in args)  # type: ignore[arg-type]  # here each arg is an index
-
-
 class Parameter(Variable):
     """A Variable that a Layer owns and an Optimizer updates."""
 
     __slots__ = ()
 
 
-class _Constant(Variable):
-    """Raw data passed to a Function (``x * 2``, ``x + ndarray``), wrapped as a Variable,
-    and every output of a Function whose inputs are all constants.
-
-    The engine sends no gradient into a constant, so integer constants are fine, also
-    inside backward graphs (``create_graph=True`` computes ``-x1`` or ``W.T`` of a
-    constant there, which stay constants).
-    """
+class Constant(Variable):
+    """Raw data given to a Function (``x * 2``, ``x + ndarray``), and every output of
+    a Function whose inputs are all constants. The engine sends no gradient into a
+    constant (``docs/semantics.md`` #9)."""
 
     __slots__ = ()
 
@@ -294,57 +244,64 @@ class _Constant(Variable):
 # --------------------------------------------------------------------------- Function
 
 
-OutputT = TypeVar("OutputT", bound=Union["Variable", list["Variable"]])
-# A gradient in a backward written for both kinds (``Function.array_backward``):
-# an ndarray in ``backward()``, a Variable in ``backward(create_graph=True)``.
-V = TypeVar("V", "Variable", Array)
+OutputT = TypeVar("OutputT", bound=Union[Variable, list[Variable]])
+# A gradient in a backward written for both kinds (``array_backward``, below).
+V = TypeVar("V", Variable, Array)
 
 
 class Function(Generic[OutputT]):
-    """One differentiable operation.
+    """One differentiable operation: ``forward(*arrays)`` returns an array or a tuple
+    of them; ``backward(*grads)`` returns one gradient per input (``None``: that
+    input gets none), or the gradient itself for a single input.
 
-    ``Function[Variable]`` returns one Variable when called, ``Function[list[Variable]]``
-    a list (one per output), as in the book.
+    Calling a ``Function[Variable]`` returns one Variable, a ``Function[list[Variable]]``
+    a list, as in the book.
 
-    Subclasses implement ``forward(*arrays) -> array | tuple of arrays`` on ndarrays and
-    ``backward(*grads) -> grad | tuple of (grad | None)``. ``None`` in backward's result
-    means "this input receives no gradient" (integer labels, say).
-
-    In the book's style, backward gets Variables and builds its result from other
-    Functions, so that the gradient is itself differentiable. A subclass may instead
-    set ``array_backward = True`` and write its backward once for two kinds of
-    gradient: ndarrays (``backward()``: a plain gradient, computed without creating a
-    Variable or a node) and Variables (``backward(create_graph=True)``: a gradient with
-    a graph of its own). Such a backward reads its operands with
+    In the book, backward gets Variables and computes with Functions, so that the
+    gradient can itself be differentiated. A subclass that sets ``array_backward =
+    True`` writes its backward once for two kinds of gradient (``V``): ndarrays in
+    ``backward()``, computed without building a graph, and Variables in
+    ``backward(create_graph=True)``. Such a backward reads its operands with
     :meth:`inputs_like` / :meth:`output_like`, calls other Functions with
-    :meth:`apply`, and otherwise uses operators and the methods ndarray and Variable
-    share (``reshape``, ``transpose``, ``T``, ``sum(axis=..., keepdims=...)``). Every
-    Function of ``dezero.functions`` is written so.
+    :meth:`apply`, and otherwise uses what ndarray and Variable share (operators,
+    ``reshape``, ``transpose``, ``T``, ``sum``). Every Function of
+    :mod:`dezero.functions` is written so.
+
+    The engine reads two attributes the book does not have: ``weak_outputs``, the
+    outputs held weakly (the book's ``outputs`` is them as a list), and, for several
+    outputs, ``output_specs``, their shapes and dtypes (an output that was dropped
+    still gets a zero gradient).
     """
 
-    __slots__ = ("inputs", "_outputs", "generation", "_output_specs", "__weakref__")
+    __slots__ = ("inputs", "weak_outputs", "output_specs", "generation", "__weakref__")
 
-    # True when backward also takes and returns plain ndarrays (see above).
     array_backward: ClassVar[bool] = False
 
     inputs: list[Variable]
-    # A weak reference to the output, or a tuple of them for several (see ``outputs``).
-    _outputs: weakref.ref[Variable] | tuple[weakref.ref[Variable], ...]
+    # One weakref for one output (a list per node would cost time and memory).
+    weak_outputs: weakref.ref[Variable] | tuple[weakref.ref[Variable], ...]
+    output_specs: tuple[tuple[tuple[int, ...], np.dtype[Any]], ...]
     generation: int
-    # Shapes and dtypes of the outputs, kept for multi-output Functions only: an
-    # output that was dropped (dead weakref) still needs a zero gradient.
-    _output_specs: tuple[tuple[tuple[int, ...], np.dtype[Any]], ...]
 
-    def __call__(self, *inputs: Operand) -> OutputT:
-        """Apply the Function: one Variable for a single output, a list for several."""
+    # (For the type checker only: one Variable or a list, as OutputT says.)
+    @overload
+    def __call__(self: Function[Variable], *inputs: Operand) -> Variable: ...
+    @overload
+    def __call__(self: Function[list[Variable]], *inputs: Operand) -> list[Variable]: ...
+    @overload
+    def __call__(self: Function[OutputT], *inputs: Operand) -> Variable | list[Variable]: ...
+
+    def __call__(self, *inputs: Operand) -> Variable | list[Variable]:
+        xs: list[Variable] = []
         arrays = []
-        kind: type[Variable] = _Constant  # the outputs of constants are constants
+        kind: type[Variable] = Constant  # the outputs of constants are constants
         generation = 0
-        for x in inputs:
-            if not isinstance(x, Variable):  # raw data: wrap it as constants, then call again
-                return self(*_as_input_variables(inputs))
+        for x in inputs:  # one pass: the data, the kind and the generation
+            if not isinstance(x, Variable):
+                return self(*as_input_variables(inputs))
+            xs.append(x)
             arrays.append(x.data)
-            if x.__class__ is not _Constant:
+            if x.__class__ is not Constant:
                 kind = Variable
             if x.generation > generation:
                 generation = x.generation
@@ -362,20 +319,18 @@ class Function(Generic[OutputT]):
             for output in outputs:
                 output.creator = self
                 output.generation = generation + 1
-            self.inputs = list(inputs)  # type: ignore[arg-type]  # all Variables, checked above
+            self.inputs = xs
             if len(outputs) == 1:
-                self._outputs = weakref.ref(outputs[0])
+                self.weak_outputs = weakref.ref(outputs[0])
             else:
-                self._outputs = tuple(map(weakref.ref, outputs))
-                self._output_specs = tuple((y.shape, y.dtype) for y in outputs)
-        # (typing.cast would cost a call per node)
-        return outputs if len(outputs) > 1 else outputs[0]  # type: ignore[return-value]
+                self.weak_outputs = tuple(map(weakref.ref, outputs))
+                self.output_specs = tuple((y.shape, y.dtype) for y in outputs)
+        return outputs if len(outputs) > 1 else outputs[0]
 
     @property
     def outputs(self) -> list[weakref.ref[Variable]]:
-        """Weak references to the outputs, as in the book (held without the list
-        when there is one output: a list per node costs time and memory)."""
-        refs = self._outputs
+        """The book's list of weak references to the outputs."""
+        refs = self.weak_outputs
         return list(refs) if isinstance(refs, tuple) else [refs]
 
     def forward(self, *xs: Any) -> Any:
@@ -385,70 +340,61 @@ class Function(Generic[OutputT]):
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
     def needs_grad(self, index: int) -> bool:
-        """Whether input ``index`` can receive a gradient anyone reads.
-
-        Constants (raw data passed to the Function) cannot, so a backward may skip an
-        expensive term for them and return None instead.
-        """
-        return self.inputs[index].__class__ is not _Constant
+        """Whether input ``index`` can receive a gradient anyone reads: a constant
+        cannot, so a backward may return None for it and skip the work."""
+        return self.inputs[index].__class__ is not Constant
 
     def inputs_like(self, gy: V) -> list[V]:
-        """The inputs in the form of the gradient ``gy``: the Variables themselves when
-        it is a Variable, their arrays when it is an array (a 0-d array as its NumPy
-        scalar, which computes the same, faster)."""
+        """The inputs in the kind of ``gy``: the Variables, or their arrays (a 0-d
+        array as its NumPy scalar: the same value and dtype, computed faster)."""
         if isinstance(gy, Variable):
             return self.inputs
-        return [_value(x.data) for x in self.inputs]
+        values = []
+        for x in self.inputs:
+            a: Any = x.data  # Any: a NumPy scalar stands in for a 0-d array
+            values.append(a if a.ndim else a[()])
+        return values
 
     def output_like(self, gy: V) -> V:
-        """The (only) output in the form of ``gy``, as :meth:`inputs_like`."""
-        y = self._outputs()  # type: ignore[operator]  # one output: one weakref
+        """The (only) output in the kind of ``gy``, as :meth:`inputs_like`."""
+        y = self.outputs[0]()
         assert y is not None  # an output on the path being differentiated is alive
         if isinstance(gy, Variable):
             return y
-        value: V = _value(y.data)
+        a: Any = y.data
+        value: V = a if a.ndim else a[()]
         return value
 
-    def apply(self, *values: V) -> V:
-        """This Function on gradient values: a node of the graph when they are
-        Variables (as calling it does), its bare ``forward`` when they are arrays."""
+    def apply(self: Function[Variable], *values: V) -> V:
+        """This Function on gradient values: a node of the graph on Variables (as
+        calling it is), its bare ``forward`` on arrays."""
         for value in values:
             if isinstance(value, Variable):
-                return self(*values)  # type: ignore[return-value]
-        return self.forward(*values)  # type: ignore[no-any-return]
+                node: V = self(*values)
+                return node
+        result: V = self.forward(*values)
+        return result
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} generation={getattr(self, 'generation', None)}>"
 
 
-def _value(a: Any) -> Any:
-    """An input's array for a backward on arrays: a 0-d array as the NumPy scalar it
-    holds (the same value and dtype; NumPy computes with scalars several times faster)."""
-    return a if a.ndim else a[()]
-
-
-def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
-    """Wrap raw inputs as constants; Python numbers take the dtype of the Variables.
-
-    NumPy 2 treats a Python number as "weak" in ``float32_array * 2.0`` and keeps
-    float32; as a 0-d float64 array it would promote. So the number is converted with
-    the result type NumPy itself would use.
-    """
+def as_input_variables(inputs: Sequence[Operand]) -> list[Variable]:
+    """A Function's inputs as Variables: raw data becomes constants, and a Python
+    number takes the dtype NumPy gives it next to the Variables' data (NumPy 2 keeps
+    ``float32_array * 2.0`` float32, while a float64 0-d array would promote it)."""
     arrays = [x.data for x in inputs if isinstance(x, Variable) and x.data is not None]
-    if len(arrays) == len(inputs):
-        return list(inputs)  # type: ignore[arg-type]  # all Variables
-    # A number joins the arrays' device (the common case, NumPy, without a call).
     xp = np if not arrays or type(arrays[0]) is np.ndarray else array_module(arrays[0])
     variables: list[Variable] = []
     for x in inputs:
         if isinstance(x, Variable):
             variables.append(x)
-        elif isinstance(x, _PYTHON_SCALARS):
-            variables.append(_Constant(xp.asarray(x, dtype=_number_dtype(arrays, x))))
-        elif isinstance(x, np.ndarray) or is_array(x):
-            variables.append(_Constant(x))  # type: ignore[arg-type]  # an array, checked
+        elif isinstance(x, PYTHON_SCALARS):
+            variables.append(Constant(xp.asarray(x, dtype=_number_dtype(arrays, x))))
+        elif is_array(x):
+            variables.append(Constant(x))
         elif isinstance(x, np.generic):
-            variables.append(_Constant(xp.asarray(x)))
+            variables.append(Constant(xp.asarray(x)))
         else:
             raise TypeError(
                 f"a Function input must be a Variable, a numpy array or a number, "
@@ -458,22 +404,18 @@ def _as_input_variables(inputs: tuple[Operand, ...]) -> list[Variable]:
 
 
 def _number_dtype(arrays: list[Array], x: Scalar) -> np.dtype[Any] | None:
-    """The dtype of ``array op x`` for a Python number ``x``: ``numpy.result_type``,
-    short-cut for the common case of one floating-point array (its own dtype)."""
+    """``numpy.result_type`` of the arrays and ``x`` (one floating-point array: its own)."""
     if len(arrays) == 1 and arrays[0].dtype.kind == "f":
         return arrays[0].dtype
     return np.result_type(*(a.dtype for a in arrays), x) if arrays else None
 
 
 def setup_variable() -> None:
-    """Kept for compatibility: the book attaches the operators to Variable here; in
-    this reference Variable defines them itself, so there is nothing to do."""
+    """The book attaches the operators to Variable here; Variable defines them itself."""
 
 
-# Variable's methods are written with dezero.functions, and the engine and
-# dezero.cuda are built on the classes above: importing them last, once those
-# classes exist, resolves the cycles. The book defines its arithmetic Functions in
-# this module; here they live in dezero.functions.arithmetic and are re-exported.
+# Variable's methods are Functions of dezero.functions, and the engine and
+# dezero.cuda are built on the classes above: imported last, once those exist.
 import dezero.functions as _F  # noqa: E402
 from dezero import cuda, engine  # noqa: E402
 from dezero.functions.arithmetic import (  # noqa: E402
@@ -498,5 +440,3 @@ __all__ = [
     "add", "as_array", "as_variable", "div", "mul", "neg", "no_grad", "pow", "rdiv", "rsub",
     "setup_variable", "sub", "test_mode", "using_config",
 ]  # fmt: skip
-
-

@@ -1,6 +1,6 @@
 """The book's first stage of DeZero (steps 23-32): gradients are plain ndarrays.
 
-A self-contained, smaller :mod:`dezero.core`: ``Variable.grad`` is an ndarray (not
+A smaller :mod:`dezero.core`: ``Variable.grad`` is an ndarray (not
 a Variable), ``backward`` has no ``create_graph`` (no higher-order derivatives),
 and the only Functions are the arithmetic operators. Steps 28 and 29 of the book
 import ``Variable`` from here. Its Variables do not mix with those of
@@ -8,16 +8,16 @@ import ``Variable`` from here. Its Variables do not mix with those of
 
 The fixes of the full core that apply at this stage are kept (``docs/semantics.md``):
 backward runs each Function once, from the highest generation down, without
-re-sorting; a binary operator's gradients are summed back to each operand's shape
-when the operands broadcast; every gradient has its variable's shape; integer data
-gets float64 gradients; each pass sums into private buffers, so a retained or
-stale ``grad`` never leaks into another pass and no two variables share a gradient
-array. ``Config``, ``using_config`` and ``no_grad`` are those of the full core.
+re-sorting (on the full core's :class:`~dezero.engine.Schedule`); a binary
+operator's gradients are summed back to each operand's shape when the operands
+broadcast; every gradient has its variable's shape; integer data gets float64
+gradients; each pass sums into private buffers, so a retained or stale ``grad``
+never leaks into another pass and no two variables share a gradient array.
+``Config``, ``using_config`` and ``no_grad`` are those of the full core.
 """
 
 from __future__ import annotations
 
-import heapq
 import weakref
 from typing import Any, TypeAlias, Union
 
@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from dezero._arrays import gradient_dtype, gradients_per_input, sum_to
 from dezero._config import Config, no_grad, using_config
+from dezero.engine import Schedule, waiting_already
 
 Array: TypeAlias = npt.NDArray[Any]
 Operand: TypeAlias = Union["Variable", Array, int, float, np.generic]
@@ -103,27 +104,20 @@ class Variable:
         seed = _seed(self)
         pending: dict[Variable, Array] = {self: seed}  # this pass's gradients
         reached: list[Variable] = []  # the variables that got one, in order
-        queue: list[tuple[int, int, Function]] = []  # (-generation, order, Function)
-        queued: set[int] = set()
-
-        def enqueue(func: Function | None) -> None:
-            if func is not None and id(func) not in queued:
-                queued.add(id(func))
-                heapq.heappush(queue, (-func.generation, len(queued), func))
-
-        enqueue(self.creator)
-        while queue:
-            func = heapq.heappop(queue)[2]
-            gys = [_output_grad(pending, ref(), spec) for ref, spec in zip(func.outputs, func.output_specs)]
-            gxs = gradients_per_input(type(func).__name__, func.backward(*gys), len(func.inputs))
-            for x, gx in zip(func.inputs, gxs):
-                gx = _conform(func, x, gx)
-                if x in pending:
-                    pending[x] = pending[x] + gx
-                else:
+        if self.creator is not None:
+            schedule = Schedule(self.creator)
+            for func in schedule:
+                gys = [_output_grad(pending, ref(), spec) for ref, spec in zip(func.outputs, func.output_specs)]
+                gxs = gradients_per_input(func, func.backward(*gys), len(func.inputs))
+                for x, gx in zip(func.inputs, gxs):
+                    gx = _conform(func, x, gx)
+                    if x in pending:
+                        pending[x] = pending[x] + gx
+                        continue
                     pending[x] = gx
                     reached.append(x)
-                enqueue(x.creator)
+                    if x.creator is not None and not waiting_already(x.creator, x, pending):
+                        schedule.add(x.creator)
 
         # Store: leaves always, intermediates with retain_grad; each its own array.
         for var in [self] + reached:

@@ -13,6 +13,7 @@ from benchmarks.engines.base import Engine
 # name -> "module:factory"; the order is the order of the report's rows.
 REGISTRY: dict[str, str] = {
     "reference": "benchmarks.engines.reference:make",
+    "reference-before": "benchmarks.engines.reference:make_before",
     "dezero-0.0.13": "benchmarks.engines.pypi_dezero:make",
     "torch-1thread": "benchmarks.engines.torch_cpu:make_single_thread",
     "torch-default": "benchmarks.engines.torch_cpu:make_default",
@@ -23,6 +24,9 @@ REGISTRY: dict[str, str] = {
 }
 
 REFERENCE = "reference"
+# Run only when --engines names them: the reference of another checkout, to
+# measure a change side by side with the code before it ($DEZERO_BEFORE).
+OPT_IN = frozenset({"reference-before"})
 FLOOR = "numpy-floor"  # the MLP's hand-written NumPy baseline
 # Engines that get the thread-limiting environment (see benchmarks.run.child_env):
 # all but PyTorch's default setting, which is measured as it comes.

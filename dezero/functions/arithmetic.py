@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy.typing as npt
 
-from dezero._arrays import gradient_dtype
-from dezero._internal import PYTHON_SCALARS
+from dezero._arrays import PYTHON_SCALARS, gradient_dtype
 from dezero.core import V, Array, Function, Operand, Variable
 from dezero.functions.elementwise import Log
 from dezero.functions.shape import unbroadcast

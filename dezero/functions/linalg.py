@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dezero import _arrays
 from dezero._arrays import array_module
-from dezero._internal import as_input_variables
-from dezero.core import V, Array, Function, Operand, Variable
+from dezero.core import V, Array, Function, Operand, Variable, as_input_variables
 from dezero.functions.shape import reshape, swapaxes_last, unbroadcast
 
 

@@ -9,8 +9,7 @@ import numpy as np
 from dezero import _arrays, _random
 from dezero._arrays import array_module
 from dezero._config import Config
-from dezero._internal import as_input_variables
-from dezero.core import V, Array, Function, Operand, Variable, as_array, as_variable
+from dezero.core import V, Array, Function, Operand, Variable, as_array, as_input_variables, as_variable
 from dezero.functions.elementwise import Sigmoid, log
 from dezero.functions.reduction import sum
 from dezero.functions.shape import broadcast, get_item, reshape, unbroadcast

@@ -131,7 +131,7 @@ def test_no_grad_builds_no_graph() -> None:
 def test_an_input_of_another_type_is_a_type_error() -> None:
     message = "a Function input must be a Variable, a numpy array or a number, got list"
     with pytest.raises(TypeError, match=message):
-        Double()([1.0, 2.0])  # type: ignore[arg-type]  # deliberately wrong
+        Double()([1.0, 2.0])  # type: ignore[call-overload]  # deliberately wrong
 
 
 def test_base_class_forward_and_backward_are_not_implemented() -> None:
