@@ -28,14 +28,18 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections.abc import Container, Iterable, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 
-from dezero._arrays import array_module, gradient_dtype, gradients_per_input, is_array
+from dezero._arrays import Array, array_module, gradient_dtype, gradients_per_input, is_array
 from dezero._config import using_config
 from dezero.core import Constant, Function, Variable, as_array
 from dezero.functions.arithmetic import astype, copy
+
+# A gradient during a sweep: a Variable in graph mode, an ndarray or a NumPy scalar
+# in array mode. The loop handles both alike, so it is typed as neither.
+Gradient: TypeAlias = Any
 
 
 def backward(root: Variable, retain_grad: bool = False, create_graph: bool = False) -> None:
@@ -49,13 +53,13 @@ def backward(root: Variable, retain_grad: bool = False, create_graph: bool = Fal
     if root.creator is None:  # a leaf, or built under no_grad: nothing to propagate
         return
     mode = GRAPH_MODE if create_graph else ARRAY_MODE
-    grads: dict[Variable, Any] = {root: mode.gradient(seed)}  # this sweep's gradients
+    grads: dict[Variable, Gradient] = {root: mode.gradient(seed)}  # this sweep's gradients
     leaves: list[Variable] = []
     retained: list[Variable] = []
     schedule = Schedule(root.creator)
     with using_config("enable_backprop", create_graph):
         for func in schedule:
-            gys: list[Any] = []  # its outputs' gradients, in this mode's kind
+            gys: list[Gradient] = []  # its outputs' gradients
             refs = func.weak_outputs
             for ref in refs if isinstance(refs, tuple) else (refs,):
                 y = ref()  # None: an output that was dropped
@@ -184,16 +188,16 @@ class GraphMode:
     kind: type[Any] | tuple[type[Any], ...] = Variable  # what a gradient is
     must_return = "must return Variables"
 
-    def gradient(self, v: Variable) -> Any:
+    def gradient(self, v: Variable) -> Gradient:
         """A Variable's value as a gradient of this mode."""
         return v
 
-    def variable(self, g: Any) -> Variable:
+    def variable(self, g: Gradient) -> Variable:
         """A gradient of this mode as a Variable, to store in ``.grad``."""
         result: Variable = g
         return result
 
-    def zeros(self, func: Function[Any], index: int, y: Variable | None) -> Any:
+    def zeros(self, func: Function[Any], index: int, y: Variable | None) -> Gradient:
         """The gradient of output ``index`` when it got none: zeros, also for a
         dropped output ``y`` (the book passes None, which a backward trips on)."""
         if y is not None:
@@ -202,11 +206,11 @@ class GraphMode:
             (shape, dtype), like = func.output_specs[index], func.inputs[0].data
         return self.gradient(Variable(array_module(like).zeros(shape, dtype=gradient_dtype(dtype))))
 
-    def backward(self, func: Function[Any], gys: list[Any]) -> tuple[Any, ...]:
+    def backward(self, func: Function[Any], gys: list[Gradient]) -> tuple[Gradient | None, ...]:
         """``func``'s backward on ``gys``: one gradient (or None) per input."""
         return gradients_per_input(func, func.backward(*gys), len(func.inputs))
 
-    def conform(self, func: Function[Any], index: int, x: Variable, gx: object) -> Any:
+    def conform(self, func: Function[Any], index: int, x: Variable, gx: object) -> Gradient:
         """``gx``, which ``func``'s backward returned for input ``x`` (its ``index``),
         checked (of this mode's kind, of ``x``'s shape) and cast to ``x``'s
         gradient dtype."""
@@ -215,7 +219,7 @@ class GraphMode:
                 f"{type(func).__name__}.backward {self.must_return} (or None), "
                 f"got {type(gx).__name__} for input {index}"
             )
-        grad: Any = gx
+        grad: Gradient = gx
         if grad.shape != x.shape:
             raise RuntimeError(
                 f"{type(func).__name__}.backward returned a gradient of shape {grad.shape} "
@@ -240,13 +244,13 @@ class ArrayMode(GraphMode):
     kind = NUMPY_ARRAYS
     must_return = "was given arrays and must return arrays"
 
-    def gradient(self, v: Variable) -> Any:
+    def gradient(self, v: Variable) -> Gradient:
         return v.data
 
-    def variable(self, g: Any) -> Variable:
+    def variable(self, g: Gradient) -> Variable:
         return Variable(as_array(g, array_module(g)))
 
-    def backward(self, func: Function[Any], gys: list[Any]) -> tuple[Any, ...]:
+    def backward(self, func: Function[Any], gys: list[Gradient]) -> tuple[Gradient | None, ...]:
         if func.array_backward:
             gxs = func.backward(*gys)
             if type(gxs) is tuple and len(gxs) == len(func.inputs):  # the common case, without a call
@@ -288,7 +292,7 @@ def unshare_grads(variables: Iterable[Variable], create_graph: bool) -> None:
         owners.add(id(base))
 
 
-def memory_owner(a: Any) -> Any:
+def memory_owner(a: Array) -> Array:
     """The array whose memory ``a`` views (``a`` itself when it owns its memory)."""
     kind = array_module(a).ndarray
     while isinstance(a.base, kind):
