@@ -22,7 +22,7 @@ from strategies.plugin.session import suite_run
 from strategies.plugin.verdict import WHY
 
 __all__ = [
-    "BASELINE", "Comparison", "compare", "pytest_addoption", "pytest_sessionfinish", "pytest_terminal_summary",
+    "BASELINE", "Comparison", "compare", "pytest_addoption", "pytest_configure", "pytest_sessionfinish", "pytest_terminal_summary",
     "write_baseline",
 ]
 
@@ -48,6 +48,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail only on failures not listed in FILE (written with this run's failures when it does not "
         "exist); entries whose property now passes are listed",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    option = config.getoption("baseline", None)
+    if option and Path(option).is_dir():
+        raise pytest.UsageError(f"--baseline {option}: a folder; give the path of a file (written when missing)")
 
 
 def _name(nodeid: str) -> str:
@@ -85,6 +91,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     option = config.getoption("baseline")
     if not option or suite_run(config) is None or hasattr(config, "workerinput"):
         return
+    Path(option).parent.mkdir(parents=True, exist_ok=True)
     collector = config.stash.get(COLLECTOR, None)
     if collector is None:
         return
