@@ -31,7 +31,8 @@ from strategies.implementation.probes import Probes, probes_for
 from strategies.survey.screening import screen, screen_twice
 
 __all__ = [
-    "Capabilities", "LEVELS", "LEVEL_NAMES", "OP_REQUIREMENT", "adopt", "call_form", "capabilities", "first_step",
+    "Capabilities", "LEVELS", "LEVEL_NAMES", "OP_REQUIREMENT", "adopt", "backward_parameters", "call_form",
+    "capabilities", "first_step",
     "has_requirement", "survey",
 ]
 
@@ -134,7 +135,7 @@ def call_form(op: Op) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: next(names, "v") if m.group(1).isdigit() else m.group(1), op.template)
 
 
-def _backward_parameters(impl: Implementation) -> set[str]:
+def backward_parameters(impl: Implementation) -> set[str]:
     try:
         return set(inspect.signature(impl.Variable.backward).parameters)
     except (AttributeError, TypeError, ValueError):
@@ -235,9 +236,9 @@ _PROBES: dict[str, Callable[[Implementation, Convention], bool]] = {
     "core": lambda impl, c: impl.has("Variable.backward"),
     "generations": lambda impl, c: _has_generation(impl),
     "memory": lambda impl, c: impl.has("no_grad") and impl.has("using_config")
-    and "retain_grad" in _backward_parameters(impl),
+    and "retain_grad" in backward_parameters(impl),
     "operators": lambda impl, c: all(hasattr(impl.Variable, name) for name in _OPERATORS),
-    "higher_order": lambda impl, c: "create_graph" in _backward_parameters(impl),
+    "higher_order": lambda impl, c: "create_graph" in backward_parameters(impl),
     "tensors": lambda impl, c: all(
         has_requirement(impl, f"F.{n}", c) for n in ("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul")
     ),
