@@ -264,7 +264,8 @@ def parse_answer(message: object, request: Request, seq: int) -> Answer | PortEr
         return PortError(error["type"], error["message"], error["phase"])
     n = len(request.spec.steps)
     values = _array_list(message, "values", n, nullable=False)
-    grads = _array_list(message, "grads", n, nullable=True) if request.seed is not None else []
+    first_order = request.seed is not None and request.direction is None
+    grads = _array_list(message, "grads", n, nullable=True) if first_order else []
     second = None
     if request.direction is not None:
         second = _array_list(message, "second", len(request.spec.leaves), nullable=True)
