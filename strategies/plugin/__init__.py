@@ -27,7 +27,9 @@ One module per job:
 - :mod:`~strategies.plugin.verdict`: a run that checked nothing, or whose
   implementation lacks a level ``--require`` names, fails;
 - :mod:`~strategies.plugin.baseline`: ``--baseline FILE``, a CI gate that fails
-  on failures not in FILE only.
+  on failures not in FILE only;
+- :mod:`~strategies.plugin.ports`: ``--port CMD``, a port in any language checked
+  through its driver, and the ``runner`` fixture of the request properties.
 """
 
 pytest_plugins = [
@@ -40,4 +42,5 @@ pytest_plugins = [
     "strategies.plugin.reporting",
     "strategies.plugin.verdict",
     "strategies.plugin.baseline",
+    "strategies.plugin.ports",
 ]

@@ -13,12 +13,13 @@ from strategies.location import suite_directory
 from strategies.plugin import profiles
 
 __all__ = [
-    "DEFAULT_IMPL", "DEFAULT_MEMORY_LIMIT", "DEFAULT_TIME_LIMIT", "IMPL_VARIABLE", "is_active", "is_property",
-    "join_impl_argument", "pytest_addoption", "pytest_cmdline_main", "pytest_configure", "suite_directory",
+    "DEFAULT_IMPL", "DEFAULT_MEMORY_LIMIT", "DEFAULT_TIME_LIMIT", "IMPL_VARIABLE", "PORT_VARIABLE", "is_active",
+    "is_property", "join_impl_argument", "port_command", "pytest_addoption", "pytest_cmdline_main", "pytest_configure", "suite_directory",
     "target",
 ]
 
 IMPL_VARIABLE = "DEZERO_IMPL"
+PORT_VARIABLE = "DEZERO_PORT"
 DEFAULT_IMPL = "dezero"
 DEFAULT_TIME_LIMIT = 10.0  # seconds per example
 DEFAULT_MEMORY_LIMIT = 4096  # MiB of address space per test process
@@ -83,11 +84,23 @@ def is_property(item: pytest.Item) -> bool:
 
 def is_active(config: pytest.Config) -> bool:
     """Whether this run is a suite run (otherwise the plugin only adds its options)."""
-    return bool(config.getoption("impl") or os.environ.get(IMPL_VARIABLE) or config.getini("dezero_suite"))
+    return bool(config.getoption("impl") or os.environ.get(IMPL_VARIABLE) or port_command(config)
+                or config.getini("dezero_suite"))
+
+
+def port_command(config: pytest.Config) -> str | None:
+    """The driver command of this run, if it checks a port (``--port``, else
+    ``$DEZERO_PORT``)."""
+    command = config.getoption("port", None) or os.environ.get(PORT_VARIABLE)
+    return str(command) if command else None
 
 
 def target(config: pytest.Config) -> str:
-    """The implementation under test, as given (``--impl``, else ``$DEZERO_IMPL``)."""
+    """The implementation under test, as given (``--impl``, else ``$DEZERO_IMPL``;
+    a port: its driver command)."""
+    command = port_command(config)
+    if command is not None:
+        return f"port: {command}"
     return str(config.getoption("impl") or os.environ.get(IMPL_VARIABLE) or DEFAULT_IMPL)
 
 

@@ -19,7 +19,7 @@ import pytest
 from strategies.catalogue.ops import BY_NAME as OPS_BY_NAME
 from strategies.implementation.handle import Implementation
 from strategies.implementation.loading import Finding, LoadError
-from strategies.plugin.options import is_active, target
+from strategies.plugin.options import is_active, port_command, target
 from strategies.survey.capabilities import LEVEL_NAMES, Capabilities, adopt, capabilities
 from strategies.survey.isolated import Unloadable, survey_in_child
 
@@ -91,7 +91,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     process runs tests."""
     config = session.config
     run = suite_run(config)
-    if run is None:
+    if run is None or port_command(config) is not None:  # a port: its driver's handshake says what it is
         return
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and SURVEY_KEY in workerinput:

@@ -21,15 +21,16 @@ from strategies.ports.protocol import (
     parse_handshake,
 )
 from strategies.survey.backprop import backward, double_backward
-from strategies.survey.capabilities import backward_parameters, capabilities
+from strategies.survey.capabilities import backward_parameters, survey
 
 __all__ = ["InProcess", "answer", "decode_request", "handshake"]
 
 
 def handshake(impl: Implementation, name: str) -> dict[str, Any]:
-    """What a Python DeZero declares: the wire ops it offers in the catalogue's call
-    form, and its levels as flags."""
-    caps = capabilities(impl)
+    """What a Python DeZero declares: the wire ops it has by name, and its levels as
+    flags (found by the survey's probes; ops are not screened alone, as a porter
+    declares what the port has, not what works)."""
+    caps = survey(impl, screen_ops=False)
     offered = [op.name for op in caps.ops if op.name in WIRE_OPS]
     retain = "retain_grad" in backward_parameters(impl)
     return {"protocol": PROTOCOL, "name": name, "version": str(impl.attr("__version__")) if impl.has("__version__") else "unknown",
@@ -118,8 +119,12 @@ class InProcess:
 
     def __init__(self, impl: Implementation, name: str = "in process") -> None:
         self.impl = impl
-        self.capabilities: PortCapabilities = parse_handshake(_round_trip(handshake(impl, name)))
+        self._capabilities = parse_handshake(_round_trip(handshake(impl, name)))
         self.seq = 0
+
+    @property
+    def capabilities(self) -> PortCapabilities:
+        return self._capabilities
 
     def run(self, request: Request) -> Answer | PortError:
         self.seq += 1

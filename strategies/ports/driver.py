@@ -127,7 +127,11 @@ class Driver:
         if self.process is None or self.process.poll() is not None:
             self.start()
         self.seq += 1
-        message = self._exchange(request.to_json(self.seq), f"request {self.seq}")
+        try:
+            message = self._exchange(request.to_json(self.seq), f"request {self.seq}")
+        except BaseException:
+            self.close()  # interrupted (a time limit, ^C): its answer would come to the next request
+            raise
         try:
             return parse_answer(message, request, self.seq)
         except ProtocolError as exc:

@@ -19,6 +19,7 @@ from strategies.implementation.handle import Implementation
 from strategies.implementation.loading import LoadError
 from strategies.ports.answering import answer, decode_request, handshake
 from strategies.ports.protocol import ProtocolError
+from strategies.survey.capabilities import adopt, survey
 
 __all__ = ["main", "serve"]
 
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with contextlib.redirect_stdout(sys.stderr):
             impl = Implementation.load(args[0])
+            adopt(impl, survey(impl, screen_ops=False))  # (what the handshake declares; no screening)
     except LoadError as exc:
         print(f"cannot load {args[0]}: {exc}", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ import dezero
 import strategies
 import tests.properties
 from strategies.implementation.handle import Implementation
+from strategies.ports.answering import InProcess
 from strategies.survey.capabilities import adopt, survey
 from tests.properties import test_lifetime_stateful
 
@@ -290,9 +291,13 @@ def run(name: str, impl: Implementation, seed: int | None = None) -> Outcome:
             return _ended(exc, 1, impl)
         return Outcome(Kind.SURVIVED, 1)
     inner = prop.hypothesis.inner_test  # every property draws through Hypothesis's ``data``
+    # The request properties talk to a runner: here, the implementation in process.
+    subject: dict[str, Any] = (
+        {"runner": InProcess(impl)} if "runner" in inspect.signature(inner).parameters else {"impl": impl}
+    )
 
     def check(data: st.DataObject) -> None:
-        _counted(lambda: inner(impl=impl, data=data, **fixed), counter, first_failure)
+        _counted(lambda: inner(data=data, **subject, **fixed), counter, first_failure)
 
     test = chosen(given(data=st.data())(check))
     try:
