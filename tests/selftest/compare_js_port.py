@@ -2,7 +2,7 @@
 the Python driver on the reference DeZero: the same random requests to both drivers,
 their answers compared value by value.
 
-    python -m tests.selftest.compare_js_port [N] [--bug NAME] [--dtype float32] [--seed S]
+    python -m tests.selftest.compare_js_port [N] [--bug NAME] [--dtype float32] [--seed S] [--nodes M]
 
 Prints how many graphs agreed (first order, second order) and the first disagreements.
 Needs ``node`` on the PATH. Not a pytest module (it starts two drivers and takes a
@@ -81,6 +81,7 @@ def main() -> int:
     parser.add_argument("--dtype", default="float64")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", type=int, default=3)
+    parser.add_argument("--nodes", type=int, default=8, help="max_nodes of the graphs")
     args = parser.parse_args()
     if args.bug:
         os.environ["DEZERO_JS_BUG"] = args.bug
@@ -97,7 +98,7 @@ def main() -> int:
     @settings(max_examples=args.n, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @seed(args.seed)
-    @given(spec=dags(ops=ops, broadcasting=True, dtype=args.dtype), data=st.data())
+    @given(spec=dags(ops=ops, max_nodes=args.nodes, broadcasting=True, dtype=args.dtype), data=st.data())
     def one(spec, data):  # type: ignore[no-untyped-def]
         out = evaluate(spec)[spec.output]
         seed = np.asarray(data.draw(st.lists(st.integers(-20, 20), min_size=out.size, max_size=out.size)),
