@@ -124,7 +124,9 @@ def _origin(excinfo: pytest.ExceptionInfo[BaseException], impl: Implementation) 
 def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
     """The culprit of a failure that found wrong values in the last graph drawn
     (judging second derivatives too for a failure of double backward)."""
-    if impl is None or LastGraph.spec is None or not _about_values(exc):
+    if impl is None:  # a port: the request properties ask the port op by op, and say so
+        return next((line for line in str(exc).splitlines() if line.startswith("culprit: ")), "")
+    if LastGraph.spec is None or not _about_values(exc):
         return ""
     return _culprit(impl, LastGraph.spec, second_order=_oracle(exc).startswith(SECOND_ORDER_ORACLES))
 
@@ -211,6 +213,8 @@ def _stored_target(target: str, impl: Implementation | None) -> str:
     folder."""
     if impl is not None and impl.target:
         return impl.target
+    if target.startswith(reproduce.PORT_PREFIX):
+        return reproduce.port_target(target.removeprefix(reproduce.PORT_PREFIX), os.getcwd())
     return str(Path(target).resolve()) if os.path.exists(target) else target
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 import json
 import math
 import sys
@@ -42,11 +43,13 @@ from strategies.graphs.spec import GraphSpec
 from strategies.implementation.handle import Implementation
 from strategies.implementation.loading import LoadError
 from strategies.implementation.timeouts import TimedOut, time_limit
+from strategies.ports.answering import InProcess
+from strategies.ports.driver import Driver, DriverFailure
 from strategies.location import importable
 
 __all__ = [
-    "CANNOT_TELL", "Draw", "LastExample", "RecordingData", "ReplayData", "Unreproducible", "literal", "replay",
-    "script",
+    "CANNOT_TELL", "Draw", "LastExample", "PORT_PREFIX", "RecordingData", "ReplayData", "Unreproducible", "literal",
+    "port_target", "replay", "script",
 ]
 
 Draw = tuple[str, Any]  # (label, value)
@@ -246,6 +249,26 @@ def script(*, nodeid: str, message: str, target: str, test: str, params: dict[st
     return "\n".join(lines) + "\n"
 
 
+PORT_PREFIX = "port: "  # a target that is a port's driver command (run from the folder that follows " in ")
+
+
+def port_target(command: str, folder: str) -> str:
+    """The target of a port: its driver command and the folder it runs from."""
+    return f"{PORT_PREFIX}{command} in {folder}"
+
+
+def _subject(target: str, wants_runner: bool) -> dict[str, Any]:
+    """What the property is given: the implementation, or a runner (a port's driver,
+    or the Python implementation in process)."""
+    if target.startswith(PORT_PREFIX):
+        command, _, folder = target.removeprefix(PORT_PREFIX).rpartition(" in ")
+        driver = Driver(command, cwd=folder or None)
+        driver.start()
+        return {"runner": driver}
+    impl = Implementation.load(target)
+    return {"runner": InProcess(impl)} if wants_runner else {"impl": impl}
+
+
 # One run of the example, deterministic: draws the script lacks are the simplest.
 REPLAY_SETTINGS = settings(
     max_examples=1, phases=[Phase.generate], derandomize=True, database=None, deadline=None,
@@ -259,15 +282,18 @@ def replay(target: str, test: str, params: dict[str, Any], draws: Sequence[Draw]
     recorded ``draws`` (and ``@given`` ``arguments``); print what its oracle says;
     1 if it fails, 0 if it passes, :data:`CANNOT_TELL` if the example no longer
     applies (the property skips it, or rejects it with ``assume``)."""
-    try:
-        impl = Implementation.load(target)
-    except LoadError as exc:
-        print(f"the implementation did not load: {exc.finding}")
-        return 1
     module_name, _, function_name = test.partition(":")
     function = getattr(importlib.import_module(importable(module_name)), function_name)
     inner = function.hypothesis.inner_test if hasattr(function, "hypothesis") else function
-    fixed = {**params, **(arguments or {}), "impl": impl}
+    try:
+        subject = _subject(target, "runner" in inspect.signature(inner).parameters)
+    except LoadError as exc:
+        print(f"the implementation did not load: {exc.finding}")
+        return 1
+    except DriverFailure as exc:
+        print(f"FAILS: {exc}")
+        return 1
+    fixed = {**params, **(arguments or {}), **subject}
     replays: list[ReplayData] = []
 
     def once(**data: Any) -> None:
