@@ -21,12 +21,14 @@ from strategies.plugin.options import suite_directory
 __all__ = ["USAGE", "arguments", "main"]
 
 USAGE = """usage: dezero-check PATH_OR_MODULE [pytest options]
+       dezero-check --port "DRIVER COMMAND" [pytest options]
 
 Check a DeZero-style implementation against the property suite.
 
   PATH_OR_MODULE   a folder holding your package (e.g. the folder with dezero/ in it),
                    the package folder itself, a single step file (step24.py),
                    or an importable module name
+  --port COMMAND   a port in any language, through its driver (docs/driver-protocol.md)
 
 Common options:
   --report PATH              write PATH.md and PATH.json (and counterexamples in PATH-failures/)
@@ -48,8 +50,9 @@ def _chooses_workers(options: list[str]) -> bool:
     return "no:xdist" in options or any(o.startswith(("-n", "--numprocesses")) for o in options)
 
 
-def arguments(target: str, options: list[str]) -> list[str]:
-    """The pytest arguments of ``dezero-check target *options``."""
+def arguments(target: str | None, options: list[str]) -> list[str]:
+    """The pytest arguments of ``dezero-check target *options`` (``target`` None: a
+    port, given by ``--port`` among the options)."""
     suite = suite_directory()
     workers = [] if _chooses_workers(options) or not _has_xdist() else ["-n", "auto"]
     # A learner wants every failure's small example soon: 20 s of shrinking each (the
@@ -66,12 +69,16 @@ def arguments(target: str, options: list[str]) -> list[str]:
         quiet += ["--tb=no", "-rN"]
     return [
         "-c", str(suite / "suite.ini"), "--rootdir", str(suite), *plugin, *quiet,
-        f"--impl={target}", *workers, *shrinking, *options, str(suite / "properties"),
+        *([f"--impl={target}"] if target is not None else []), *workers, *shrinking, *options, str(suite / "properties"),
     ]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0].startswith("--port"):
+        import pytest
+
+        return int(pytest.main(arguments(None, args)))
     if not args or args[0] in ("-h", "--help") or args[0].startswith("-"):
         print(USAGE, file=sys.stdout if args and args[0] in ("-h", "--help") else sys.stderr)
         return 0 if args and args[0] in ("-h", "--help") else 2

@@ -125,7 +125,7 @@ def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
     """The culprit of a failure that found wrong values in the last graph drawn
     (judging second derivatives too for a failure of double backward)."""
     if impl is None:  # a port: the request properties ask the port op by op, and say so
-        return next((line for line in str(exc).splitlines() if line.startswith("culprit: ")), "")
+        return next((line.removeprefix("culprit: ") for line in str(exc).splitlines() if line.startswith("culprit: ")), "")
     if LastGraph.spec is None or not _about_values(exc):
         return ""
     return _culprit(impl, LastGraph.spec, second_order=_oracle(exc).startswith(SECOND_ORDER_ORACLES))
