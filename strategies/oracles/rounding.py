@@ -123,6 +123,18 @@ def _local(node: Node, inputs: Sequence[Array], phi: Sequence[Array]) -> _Local:
     return _Local(columns, along)
 
 
+def _passes_on(node: Node, inputs: Sequence[Array], position: int, index: tuple[int, ...],
+               column: list[Array]) -> bool:
+    """Whether the node's rule passes the gradient of input element ``index`` on
+    unchanged: its column of +-1 stays so when that element moves (a reshape, an
+    add), not only at this point (``x0 / x1`` where ``x0 == x1 * x1``, whose
+    backward rounds)."""
+    shift = [np.zeros(np.shape(x)) for x in inputs]
+    shift[position][index] = 0.5 + abs(float(inputs[position][index]))
+    moved = _columns(node, inputs, position, index, shift)
+    return all(np.array_equal(a, b) for a, b in zip(column, moved))
+
+
 def rounding_bounds(spec: GraphSpec, cotangent: Array) -> dict[int, Array]:
     """``M`` for every value on a path to the output (leaves and intermediates), for
     the gradient of ``cotangent . output``: backprop's rounding error in element
@@ -201,8 +213,8 @@ def rounding_bounds(spec: GraphSpec, cotangent: Array) -> dict[int, Array]:
                         depends[...] = True
                     if np.any(depends):
                         largest = max(largest, float(np.max(g[depends])))
-                if not (entries == 1 and unit):  # a rule that passes one gradient on is exact
-                    m_in[index] += g_in[index]
+                if not (entries == 1 and unit and _passes_on(node, real_inputs, position, index, column)):
+                    m_in[index] += g_in[index]  # (a rule that passes one gradient on unchanged is exact)
                 if cancels is not None:
                     m_in[index] += float(cancels[position][index]) * largest
             G[arg] = G.get(arg, np.zeros(shape)) + g_in

@@ -20,6 +20,7 @@ from strategies.plugin.session import suite_run
 from strategies.ports.answering import InProcess
 from strategies.ports.driver import Driver, DriverFailure
 from strategies.ports.runner import Runner
+from strategies.ports.screening import ScreenedRunner
 
 __all__ = ["REQUESTS_FILE", "pytest_addoption", "pytest_collection_modifyitems",
            "pytest_report_header", "runner"]
@@ -73,12 +74,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     command = port_command(config)
     if command is None or suite_run(config) is None:
         return []
+    left_out: dict[str, str] = {}
     try:
         with Driver(command, time_limit=_time_limit(config)) as driver:
             described = driver.start().describe()
+            left_out = ScreenedRunner(driver).left_out
     except DriverFailure as exc:
         described = f"the driver did not shake hands: {exc}"
-    return [f"port: {command}", f"driver: {described}",
+    notes = [f"note: random graphs leave out {len(left_out)} op{'s' if len(left_out) > 1 else ''} that fail alone "
+             f"(each is judged by its own property): " + "; ".join(f"`{op}`: {why}" for op, why in left_out.items())
+             ] if left_out else []
+    return [f"port: {command}", f"driver: {described}", *notes,
             "not applicable across the wire: the properties that hold the implementation's Python objects "
             "(lifetimes, layers, optimizers, the book's programs); the request properties run"]
 
@@ -98,7 +104,9 @@ def runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
         run = suite_run(config)
         if run is None or run.impl is None:
             pytest.skip("not applicable: the implementation did not load")
-        yield InProcess(run.impl, run.target)
+        here = ScreenedRunner(InProcess(run.impl, run.target))
+        here.left_out  # screened now, outside any property's @given
+        yield here
         return
     mib = int(config.getoption("memory_limit", 0) or 0)
     driver = Driver(command, time_limit=_time_limit(config), memory_limit=mib * 2**20 if mib > 0 else None)
@@ -106,5 +114,7 @@ def runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
         driver.start()
     except DriverFailure as exc:
         pytest.fail(f"the driver did not start: {exc}", pytrace=False)
-    yield driver
+    screened = ScreenedRunner(driver)
+    screened.left_out  # screened now, outside any property's @given
+    yield screened
     driver.close()

@@ -56,7 +56,7 @@ def test_numbers_cross_the_wire_bit_for_bit(runner: Runner, data: st.DataObject)
 @pytest.mark.parametrize("dtype", DTYPES)
 @given(data=st.data())
 def test_request_values_match_numpy(runner: Runner, dtype: str, data: st.DataObject) -> None:
-    spec = port_graph(data, runner.capabilities, dtype=dtype)
+    spec = port_graph(data, runner, dtype=dtype)
     values = answered(runner, Request(spec), "forward").values
     assert_dtypes("forward", spec, values, "values")
     for i, (got, expected) in enumerate(zip(values, evaluate(spec))):
@@ -89,7 +89,7 @@ def _assert_gradients(runner: Runner, spec: GraphSpec, w: np.ndarray, oracle: st
 @pytest.mark.parametrize("dtype", DTYPES)
 @given(data=st.data())
 def test_request_gradients_match_complex_step(runner: Runner, dtype: str, data: st.DataObject) -> None:
-    spec = port_graph(data, runner.capabilities, dtype=dtype)
+    spec = port_graph(data, runner, dtype=dtype)
     w = data.draw(cotangents(evaluate(spec)[spec.output].shape), label="cotangent")
     _assert_gradients(runner, spec, w, f"{dtype} gradient vs complex step")
 
@@ -98,7 +98,7 @@ def test_request_gradients_match_complex_step(runner: Runner, dtype: str, data: 
 @pytest.mark.parametrize("op_name", list(WIRE_OPS))
 @given(data=st.data())
 def test_request_op_alone_matches_complex_step(runner: Runner, op_name: str, data: st.DataObject) -> None:
-    spec = port_graph(data, runner.capabilities, op=op_name)
+    spec = port_graph(data, runner, op=op_name)
     w = data.draw(cotangents(evaluate(spec)[spec.output].shape), label="cotangent")
     _assert_gradients(runner, spec, w, f"{op_name} alone vs complex step")
 
@@ -111,7 +111,7 @@ def test_request_double_backward_matches_hessian_vector(runner: Runner, data: st
     caps = runner.capabilities
     if not caps.higher_order:
         pytest.skip("not applicable: the port does not declare higher_order")
-    spec = port_graph(data, caps, max_nodes=6)
+    spec = port_graph(data, runner, max_nodes=6)
     w = data.draw(cotangents(evaluate(spec)[spec.output].shape), label="cotangent w")
     u = [data.draw(cotangents(x.shape), label=f"direction u{k}") for k, x in enumerate(spec.leaf_arrays())]
     answer = answered(runner, Request(spec, seed=w, create_graph=True, direction=u), "higher order")
@@ -134,7 +134,7 @@ def test_request_runs_each_backward_once(runner: Runner, data: st.DataObject) ->
     caps = runner.capabilities
     if not caps.backward_calls:
         pytest.skip("not applicable: the port does not declare backward_calls")
-    spec = port_graph(data, caps, max_nodes=12)
+    spec = port_graph(data, runner, max_nodes=12)
     w = data.draw(cotangents(evaluate(spec)[spec.output].shape), label="cotangent")
     answer = answered(runner, Request(spec, seed=w), "schedule")
     assert answer.backward_calls is not None, "[schedule] the port declared backward_calls but sent none"
@@ -154,7 +154,7 @@ def test_request_intermediate_grads_follow_retain_grad(runner: Runner, retain: b
     caps = runner.capabilities
     if not caps.retain_grad:
         pytest.skip("not applicable: the port does not declare retain_grad")
-    spec = port_graph(data, caps, max_nodes=6)
+    spec = port_graph(data, runner, max_nodes=6)
     w = data.draw(cotangents(evaluate(spec)[spec.output].shape), label="cotangent")
     grads = answered(runner, Request(spec, seed=w, retain_grad=retain), "retain_grad").grads
     for i, step in enumerate(spec.steps):
