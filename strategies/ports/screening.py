@@ -52,7 +52,7 @@ def screen_op(runner: Runner, op: str) -> str:
     try:
         alone()
     except _Wrong as exc:
-        return str(exc)
+        return " ".join(str(exc).split())  # one line: a panic message may hold several
     except DriverFailure as exc:
         return f"the driver failed on it alone ({exc.kind}: {exc.message})"
     return ""
