@@ -71,18 +71,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    command = port_command(config)
-    if command is None or suite_run(config) is None:
+    command, run = port_command(config), suite_run(config)
+    if command is None or run is None:
         return []
     left_out: dict[str, str] = {}
     try:
         with Driver(command, time_limit=_time_limit(config)) as driver:
             described = driver.start().describe()
-            left_out = ScreenedRunner(driver).left_out
+            left_out = ScreenedRunner(driver, run.excluded_ops).left_out
     except DriverFailure as exc:
         described = f"the driver did not shake hands: {exc}"
-    notes = [f"note: random graphs leave out {len(left_out)} op{'s' if len(left_out) > 1 else ''} that fail alone "
-             f"(each is judged by its own property): " + "; ".join(f"`{op}`: {why}" for op, why in left_out.items())
+    notes = [f"note: random graphs leave out {len(left_out)} op{'s' if len(left_out) > 1 else ''} (each is judged "
+             f"by its own property): " + "; ".join(f"`{op}`: {why}" for op, why in left_out.items())
              ] if left_out else []
     return [f"port: {command}", f"driver: {described}", *notes,
             "not applicable across the wire: the properties that hold the implementation's Python objects "
@@ -104,7 +104,7 @@ def runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
         run = suite_run(config)
         if run is None or run.impl is None:
             pytest.skip("not applicable: the implementation did not load")
-        here = ScreenedRunner(InProcess(run.impl, run.target))
+        here = ScreenedRunner(InProcess(run.impl, run.target), run.excluded_ops)
         here.left_out  # screened now, outside any property's @given
         yield here
         return
@@ -114,7 +114,8 @@ def runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
         driver.start()
     except DriverFailure as exc:
         pytest.fail(f"the driver did not start: {exc}", pytrace=False)
-    screened = ScreenedRunner(driver)
+    run = suite_run(config)
+    screened = ScreenedRunner(driver, run.excluded_ops if run is not None else frozenset())
     screened.left_out  # screened now, outside any property's @given
     yield screened
     driver.close()

@@ -72,6 +72,7 @@ class ScreenedRunner:
     """A runner whose declared ops are screened alone once, on first need."""
 
     runner: Runner
+    excluded: frozenset[str] = frozenset()  # left out as asked (--exclude-ops), not screened
     _left_out: dict[str, str] | None = field(default=None, repr=False)
 
     @property
@@ -85,6 +86,7 @@ class ScreenedRunner:
     def left_out(self) -> dict[str, str]:
         """The declared ops random graphs leave out, and why."""
         if self._left_out is None:
-            reasons = {op: screen_op(self.runner, op) for op in self.capabilities.ops}
+            reasons = {op: "left out as asked (--exclude-ops)" if op in self.excluded else screen_op(self.runner, op)
+                       for op in self.capabilities.ops}
             self._left_out = {op: why for op, why in reasons.items() if why}
         return self._left_out
