@@ -21,7 +21,7 @@ from hypothesis.extra import numpy as npst
 from strategies.graphs.spec import GraphSpec, Leaf, Node, evaluate
 from strategies.oracles.numerics import hessian_vector, side_by_side, value_vjp
 from strategies.oracles.rounding import expected_gradients
-from strategies.ports.protocol import WIRE_OPS, Request
+from strategies.ports.protocol import WIRE_OPS, PortError, Request
 from strategies.ports.runner import Runner
 from strategies.survey.backprop import cotangents
 
@@ -170,3 +170,19 @@ def test_request_intermediate_grads_follow_retain_grad(runner: Runner, retain: b
             assert got.shape == expected.shape and np.all(np.abs(got - expected) <= allowed), (
                 f"[retain_grad] v{i} ({step.op}): its retained gradient differs from d(w . y)/dv{i}\n"
                 + side_by_side(got, expected, allowed))
+
+
+@pytest.mark.requires("tensors")
+@given(data=st.data())
+def test_request_incompatible_shapes_are_an_error(runner: Runner, data: st.DataObject) -> None:
+    """Operands NumPy cannot broadcast make the port raise, never a value."""
+    caps = runner.capabilities
+    if not (caps.broadcast and caps.offers("add")):
+        pytest.skip("not applicable: the port declares no broadcasting add")
+    n = data.draw(st.integers(2, 4), label="n")
+    m = data.draw(st.integers(2, 4).filter(lambda k: k != n), label="m")
+    spec = GraphSpec((Leaf((n,), (1.0,) * n), Leaf((m,), (2.0,) * m), Node("add", (0, 1), ())), 2, "float64",
+                     frozenset())
+    found = runner.run(Request(spec))
+    assert isinstance(found, PortError), (
+        f"[bad input] adding shapes ({n},) and ({m},) gave a value of shape {found.values[2].shape}, not an error")

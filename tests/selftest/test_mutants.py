@@ -47,6 +47,8 @@ SHOWN_ELSEWHERE = {
     **{name: "test_zoo.py" for name in LOADING},  # judged on implementations that fail to load
     # Numbers are the driver's to write: a JavaScript driver that loses -0.0's sign.
     "test_numbers_cross_the_wire_bit_for_bit": "test_ports.py",
+    # and a JavaScript port that does not check shapes before it broadcasts.
+    "test_request_incompatible_shapes_are_an_error": "test_ports.py",
 }
 
 
