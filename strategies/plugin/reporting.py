@@ -72,7 +72,7 @@ def pytest_runtest_makereport(
         message = conformance.first_line(excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
         rep.user_properties.append((conformance.ACCOUNT_KEY, _account(excinfo)))
-        rep.user_properties.append((conformance.TRACEBACK_KEY, _traceback_text(excinfo)))
+        rep.user_properties.append((conformance.TRACEBACK_KEY, _traceback_text(excinfo, item.path)))
         if impl is not None:
             rep.user_properties.append((conformance.ORIGIN_KEY, _origin(excinfo, impl)))
         if culprit:
@@ -104,9 +104,13 @@ _NOT_FOR_LEARNERS = re.compile(r"^.*(PLEASE REPORT THIS|spent more than five min
                                re.M)
 
 
-def _traceback_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-    """The failure's traceback for the report files (bounded, at its end)."""
-    text = _NOT_FOR_LEARNERS.sub("", str(excinfo.getrepr(style="short", chain=True)))
+def _traceback_text(excinfo: pytest.ExceptionInfo[BaseException], test_file: Path) -> str:
+    """The failure's traceback for the report files (bounded, at its end), from the
+    property's own frame on, as pytest shows it: the frames of pytest and pluggy
+    above it say nothing, and each frame shown costs a parse of its whole file."""
+    # (A traceback without the property's frame, a chained one, is kept whole.)
+    shown = excinfo.getrepr(style="short", chain=True, tbfilter=lambda info: info.traceback.cut(path=test_file).filter(info))
+    text = _NOT_FOR_LEARNERS.sub("", str(shown))
     return text if len(text) <= TRACEBACK_CHARACTERS else "...\n" + text[-TRACEBACK_CHARACTERS:]
 
 
