@@ -157,12 +157,23 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     original, kept = handle.inner_test, (LastGraph.spec, list(LastExample.draws), dict(LastExample.arguments))
     budget = _examples_of(function)
     seen = {"passed": 0, "the book's": 0, "other": 0}
+    impl = implementation(item.config)
+
+    def the_books_way(exc: BaseException) -> bool:
+        """As the verdict judges the first failure: by its account, else by its
+        culprit too (facts that name the guilty Function)."""
+        account = _account(pytest.ExceptionInfo.from_exception(exc))
+        if any(fact.fails_so(account) for fact in facts):
+            return True
+        culprit = _culprit_of(impl, exc)
+        found = book_verdict(item.nodeid, levels, "\n".join((account, culprit)), program, culprit) if culprit else None
+        return found is not None and found.same_way
 
     def setting_the_books_failures_aside(*args: object, **kwargs: object) -> object:
         try:
             result = original(*args, **kwargs)
         except FAILURES as exc:
-            if any(fact.fails_so(_account(pytest.ExceptionInfo.from_exception(exc))) for fact in facts):
+            if the_books_way(exc):
                 seen["the book's"] += 1
                 if seen["the book's"] >= budget and not seen["passed"] and not seen["other"]:
                     pytest.skip(_EVERYWHERE)  # ends the rerun at once (Hypothesis neither shrinks nor retries)
