@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +34,8 @@ from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
 
 __all__ = [
-    "ACCOUNT_CHARACTERS", "COLLECTOR", "FAILURES", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
-    "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
+    "ACCOUNT_CHARACTERS", "BOOK_SHRINK_SECONDS", "COLLECTOR", "FAILURES", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "pytest_runtest_call", "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
     "pytest_terminal_summary",
 ]
 
@@ -137,6 +137,63 @@ def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
 FAILURES = (Exception, pytest.fail.Exception)
 
 
+def _judge_of(item: pytest.Item, run: SuiteRun) -> Callable[[BaseException], bool]:
+    """Whether a failing example of ``item`` fails the book's way, judged as the
+    verdict judges a failure: by its account, else by its culprit too (facts that
+    name the guilty Function)."""
+    program = Path(run.target).name if run.target.endswith(".py") else ""
+    levels = run.capabilities.levels if run.capabilities is not None else frozenset()
+    facts = book_facts(item.nodeid, levels, program)
+    impl = implementation(item.config)
+
+    def the_books_way(exc: BaseException) -> bool:
+        account = _account(pytest.ExceptionInfo.from_exception(exc))
+        if any(fact.fails_so(account) for fact in facts):
+            return True
+        culprit = _culprit_of(impl, exc)
+        found = book_verdict(item.nodeid, levels, "\n".join((account, culprit)), program, culprit) if culprit else None
+        return found is not None and found.same_way
+
+    return the_books_way
+
+
+# A failure whose first example already fails the book's way shrinks for at most this
+# long (whatever --shrink-seconds says): it is tagged as the book's, and the rerun
+# with the book's examples set aside looks for the learner's own failure behind it.
+BOOK_SHRINK_SECONDS = 5.0
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Shrink a failure that reads as the book's for :data:`BOOK_SHRINK_SECONDS` at most."""
+    run = suite_run(item.config)
+    handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+    if run is None or run.capabilities is None or handle is None or not hasattr(handle, "inner_test"):
+        return (yield)
+    from hypothesis.internal.conjecture import engine  # the constant options.py sets from --shrink-seconds
+
+    limit = getattr(engine, "MAX_SHRINKING_SECONDS", None)
+    if limit is None or limit <= BOOK_SHRINK_SECONDS:
+        return (yield)
+    original, the_books_way, first = handle.inner_test, _judge_of(item, run), [True]
+
+    def judging_the_first_failure(*args: object, **kwargs: object) -> object:
+        try:
+            return original(*args, **kwargs)
+        except FAILURES as exc:
+            if first and the_books_way(exc):  # (shrinking starts after the first failure)
+                engine.MAX_SHRINKING_SECONDS = BOOK_SHRINK_SECONDS  # type: ignore[assignment]
+            first.clear()
+            raise
+
+    handle.inner_test = judging_the_first_failure
+    try:
+        return (yield)
+    finally:
+        handle.inner_test = original
+        engine.MAX_SHRINKING_SECONDS = limit
+
+
 def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytest.ExceptionInfo[BaseException],
                                 culprit: str) -> BaseException | None:
     """For a failure that reads as one the book's DeZero has too: the property run
@@ -153,21 +210,10 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     verdict = book_verdict(item.nodeid, levels, "\n".join((_account(excinfo), culprit)), program, culprit)
     if verdict is None or not verdict.same_way:
         return None
-    facts = book_facts(item.nodeid, levels, program)
     original, kept = handle.inner_test, (LastGraph.spec, list(LastExample.draws), dict(LastExample.arguments))
     budget = _examples_of(function)
     seen = {"passed": 0, "the book's": 0, "other": 0}
-    impl = implementation(item.config)
-
-    def the_books_way(exc: BaseException) -> bool:
-        """As the verdict judges the first failure: by its account, else by its
-        culprit too (facts that name the guilty Function)."""
-        account = _account(pytest.ExceptionInfo.from_exception(exc))
-        if any(fact.fails_so(account) for fact in facts):
-            return True
-        culprit = _culprit_of(impl, exc)
-        found = book_verdict(item.nodeid, levels, "\n".join((account, culprit)), program, culprit) if culprit else None
-        return found is not None and found.same_way
+    the_books_way = _judge_of(item, run)
 
     def setting_the_books_failures_aside(*args: object, **kwargs: object) -> object:
         try:
