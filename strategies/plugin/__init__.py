@@ -15,6 +15,8 @@ One module per job:
   and the ``impl`` fixture;
 - :mod:`~strategies.plugin.gating`: properties an implementation cannot be asked
   about are *not applicable*; the skips and xfails files;
+- :mod:`~strategies.plugin.ordering`: the likely failures run first, so that no
+  worker is left alone with a long failure at the end;
 - :mod:`~strategies.plugin.limits`: a time limit per example and a memory cap per
   process, so a hang or a runaway allocation becomes a failure;
 - :mod:`~strategies.plugin.examples`: what each example draws, remembered so
@@ -36,6 +38,7 @@ pytest_plugins = [
     "strategies.plugin.options",
     "strategies.plugin.session",
     "strategies.plugin.gating",
+    "strategies.plugin.ordering",
     "strategies.plugin.limits",
     "strategies.plugin.examples",
     "strategies.plugin.state",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +34,8 @@ from strategies.reports.drawing import LastGraph
 from strategies.reports.reproduce import LastExample
 
 __all__ = [
-    "ACCOUNT_CHARACTERS", "COLLECTOR", "FAILURES", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
-    "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
+    "ACCOUNT_CHARACTERS", "BOOK_SHRINK_SECONDS", "COLLECTOR", "FAILURES", "CULPRIT_SECONDS", "SECOND_ORDER_ORACLES", "TRACEBACK_CHARACTERS", "REWRITE_SECONDS", "RowCollector", "VALUE_ORACLES",
+    "pytest_runtest_call", "pytest_runtest_makereport", "pytest_runtest_setup", "pytest_sessionfinish", "pytest_sessionstart",
     "pytest_terminal_summary",
 ]
 
@@ -72,7 +72,7 @@ def pytest_runtest_makereport(
         message = conformance.first_line(excinfo)
         rep.user_properties.append((conformance.ERROR_KEY, message))
         rep.user_properties.append((conformance.ACCOUNT_KEY, _account(excinfo)))
-        rep.user_properties.append((conformance.TRACEBACK_KEY, _traceback_text(excinfo)))
+        rep.user_properties.append((conformance.TRACEBACK_KEY, _traceback_text(excinfo, item.path)))
         if impl is not None:
             rep.user_properties.append((conformance.ORIGIN_KEY, _origin(excinfo, impl)))
         if culprit:
@@ -104,9 +104,13 @@ _NOT_FOR_LEARNERS = re.compile(r"^.*(PLEASE REPORT THIS|spent more than five min
                                re.M)
 
 
-def _traceback_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-    """The failure's traceback for the report files (bounded, at its end)."""
-    text = _NOT_FOR_LEARNERS.sub("", str(excinfo.getrepr(style="short", chain=True)))
+def _traceback_text(excinfo: pytest.ExceptionInfo[BaseException], test_file: Path) -> str:
+    """The failure's traceback for the report files (bounded, at its end), from the
+    property's own frame on, as pytest shows it: the frames of pytest and pluggy
+    above it say nothing, and each frame shown costs a parse of its whole file."""
+    # (A traceback without the property's frame, a chained one, is kept whole.)
+    shown = excinfo.getrepr(style="short", chain=True, tbfilter=lambda info: info.traceback.cut(path=test_file).filter(info))
+    text = _NOT_FOR_LEARNERS.sub("", str(shown))
     return text if len(text) <= TRACEBACK_CHARACTERS else "...\n" + text[-TRACEBACK_CHARACTERS:]
 
 
@@ -135,6 +139,63 @@ def _culprit_of(impl: Implementation | None, exc: BaseException) -> str:
 FAILURES = (Exception, pytest.fail.Exception)
 
 
+def _judge_of(item: pytest.Item, run: SuiteRun) -> Callable[[BaseException], bool]:
+    """Whether a failing example of ``item`` fails the book's way, judged as the
+    verdict judges a failure: by its account, else by its culprit too (facts that
+    name the guilty Function)."""
+    program = Path(run.target).name if run.target.endswith(".py") else ""
+    levels = run.capabilities.levels if run.capabilities is not None else frozenset()
+    facts = book_facts(item.nodeid, levels, program)
+    impl = implementation(item.config)
+
+    def the_books_way(exc: BaseException) -> bool:
+        account = _account(pytest.ExceptionInfo.from_exception(exc))
+        if any(fact.fails_so(account) for fact in facts):
+            return True
+        culprit = _culprit_of(impl, exc)
+        found = book_verdict(item.nodeid, levels, "\n".join((account, culprit)), program, culprit) if culprit else None
+        return found is not None and found.same_way
+
+    return the_books_way
+
+
+# A failure whose first example already fails the book's way shrinks for at most this
+# long (whatever --shrink-seconds says): it is tagged as the book's, and the rerun
+# with the book's examples set aside looks for the learner's own failure behind it.
+BOOK_SHRINK_SECONDS = 5.0
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Shrink a failure that reads as the book's for :data:`BOOK_SHRINK_SECONDS` at most."""
+    run = suite_run(item.config)
+    handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+    if run is None or run.capabilities is None or handle is None or not hasattr(handle, "inner_test"):
+        return (yield)
+    from hypothesis.internal.conjecture import engine  # the constant options.py sets from --shrink-seconds
+
+    limit = getattr(engine, "MAX_SHRINKING_SECONDS", None)
+    if limit is None or limit <= BOOK_SHRINK_SECONDS:
+        return (yield)
+    original, the_books_way, first = handle.inner_test, _judge_of(item, run), [True]
+
+    def judging_the_first_failure(*args: object, **kwargs: object) -> object:
+        try:
+            return original(*args, **kwargs)
+        except FAILURES as exc:
+            if first and the_books_way(exc):  # (shrinking starts after the first failure)
+                engine.MAX_SHRINKING_SECONDS = BOOK_SHRINK_SECONDS  # type: ignore[assignment]
+            first.clear()
+            raise
+
+    handle.inner_test = judging_the_first_failure
+    try:
+        return (yield)
+    finally:
+        handle.inner_test = original
+        engine.MAX_SHRINKING_SECONDS = limit
+
+
 def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytest.ExceptionInfo[BaseException],
                                 culprit: str) -> BaseException | None:
     """For a failure that reads as one the book's DeZero has too: the property run
@@ -151,16 +212,24 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
     verdict = book_verdict(item.nodeid, levels, "\n".join((_account(excinfo), culprit)), program, culprit)
     if verdict is None or not verdict.same_way:
         return None
-    facts = book_facts(item.nodeid, levels, program)
     original, kept = handle.inner_test, (LastGraph.spec, list(LastExample.draws), dict(LastExample.arguments))
+    budget = _examples_of(function)
+    seen = {"passed": 0, "the book's": 0, "other": 0}
+    the_books_way = _judge_of(item, run)
 
     def setting_the_books_failures_aside(*args: object, **kwargs: object) -> object:
         try:
-            return original(*args, **kwargs)
+            result = original(*args, **kwargs)
         except FAILURES as exc:
-            if any(fact.fails_so(_account(pytest.ExceptionInfo.from_exception(exc))) for fact in facts):
+            if the_books_way(exc):
+                seen["the book's"] += 1
+                if seen["the book's"] >= budget and not seen["passed"] and not seen["other"]:
+                    pytest.skip(_EVERYWHERE)  # ends the rerun at once (Hypothesis neither shrinks nor retries)
                 reject()
+            seen["other"] += 1
             raise
+        seen["passed"] += 1
+        return result
 
     handle.inner_test = setting_the_books_failures_aside
     try:
@@ -173,6 +242,21 @@ def _a_failure_unlike_the_books(item: pytest.Item, run: SuiteRun, excinfo: pytes
         handle.inner_test = original
     LastGraph.spec, LastExample.draws, LastExample.arguments = kept
     return None
+
+
+# The rerun ends, the book's failure standing, once as many examples as the property
+# runs have all failed the book's way (none passed, none failed otherwise): there the
+# book's failure is everywhere the property looks, and a learner's own failure hidden
+# behind it would be one in that many. Hypothesis itself would go on to 50 examples set
+# aside (its health check on filtering); each costs what a failing example costs (two
+# interpreters started for the parameter order), which was most of a learner's wait.
+_EVERYWHERE = "every example the property runs fails the book's way"
+
+
+def _examples_of(function: object) -> int:
+    """How many examples the property runs: its own ``@settings``, else the profile's."""
+    own = getattr(function, "_hypothesis_internal_use_settings", None)  # what @settings attached
+    return int((own if isinstance(own, settings) else settings()).max_examples)
 
 
 VALUE_ORACLES = ("gradient", "complex step", "forward", "projection", "==", "higher order", "alone", "retain_grad=True",

@@ -17,8 +17,8 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -32,8 +32,7 @@ from strategies.survey.screening import screen, screen_twice
 
 __all__ = [
     "Capabilities", "LEVELS", "LEVEL_NAMES", "OP_REQUIREMENT", "adopt", "backward_parameters", "call_form",
-    "capabilities", "first_step",
-    "has_requirement", "survey",
+    "capabilities", "first_step", "has_requirement", "merge", "survey",
 ]
 
 # (name, what it means, the book's steps)
@@ -268,12 +267,16 @@ def survey(
     skip: frozenset[str] = frozenset(),
     announce: Callable[[str], None] | None = None,
     screen_ops: bool = True,
+    share: tuple[int, int] = (0, 1),
 ) -> Capabilities:
     """Probe ``impl``: its levels, conventions and ops, each op screened alone
     (except those in ``skip``, which random graphs leave out; ``announce(name)`` is
     called before each op is screened). Without ``screen_ops`` every op the
     implementation has by name is offered and used in random graphs (the self-test
-    does this, to show what the graph properties' oracles catch on their own)."""
+    does this, to show what the graph properties' oracles catch on their own).
+    ``share`` ``(k, n)``: only the catalogue's ops ``k``, ``k + n``, ``k + 2n``...
+    (the others are not in the result), for :func:`merge` of ``n`` surveys made
+    side by side."""
     convention = _convention(impl)
     notes: list[str] = []
     if convention is None:
@@ -292,7 +295,7 @@ def survey(
     left_out: dict[str, str] = {}
     left_out_twice: dict[str, str] = {}
     ops: list[Op] = []
-    for op in CATALOGUE:
+    for op in CATALOGUE[share[0]::share[1]]:
         lacking = [r for r in op.requires if not has_requirement(impl, r, convention)]
         if lacking:
             not_applicable[op.name] = f"the implementation lacks {', '.join(lacking)}" + _broken_module_note(impl, lacking)
@@ -336,6 +339,35 @@ def survey(
         left_out_twice=left_out_twice,
         notes=tuple(notes),
         findings=tuple(impl.findings),
+    )
+
+
+def merge(parts: Sequence[Capabilities]) -> Capabilities:
+    """One survey from the shares of it (:func:`survey`'s ``share``): the ops of
+    all, in the catalogue's order; levels and conventions are the first's (every
+    share finds the same)."""
+    order = {op.name: k for k, op in enumerate(CATALOGUE)}
+
+    def ops(which: Callable[[Capabilities], tuple[Op, ...]]) -> tuple[Op, ...]:
+        return tuple(sorted({op.name: op for part in parts for op in which(part)}.values(),
+                            key=lambda op: order[op.name]))
+
+    def reasons(which: Callable[[Capabilities], dict[str, str]]) -> dict[str, str]:
+        found = {name: why for part in parts for name, why in which(part).items()}
+        return dict(sorted(found.items(), key=lambda item: order.get(item[0], len(order))))
+
+    offered, left_out = ops(lambda c: c.ops), reasons(lambda c: c.left_out)
+    findings: list[Finding] = []
+    for finding in (f for part in parts for f in part.findings):
+        if finding not in findings:
+            findings.append(finding)
+    return replace(
+        parts[0],
+        ops=offered, graph_ops=tuple(op for op in offered if op.name not in left_out),
+        not_applicable=reasons(lambda c: c.not_applicable), left_out=left_out,
+        left_out_twice=reasons(lambda c: c.left_out_twice),
+        notes=tuple(dict.fromkeys(note for part in parts for note in part.notes)),
+        findings=tuple(findings),
     )
 
 

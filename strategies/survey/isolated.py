@@ -18,19 +18,23 @@ import signal
 import subprocess
 import sys
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from strategies.implementation.handle import Implementation
 from strategies.implementation.loading import Finding, LoadError
 from strategies.survey import capabilities as capabilities_module
-from strategies.survey.capabilities import Capabilities
+from strategies.survey.capabilities import Capabilities, merge
 
-__all__ = ["ANSWER", "CHILD_SECONDS", "MAX_RESTARTS", "SCREENING", "Unloadable", "main", "survey_in_child"]
+__all__ = ["ANSWER", "CHILDREN", "CHILD_SECONDS", "MAX_RESTARTS", "SCREENING", "Unloadable", "main", "survey_in_child"]
 
 SCREENING = "screening "  # the prefix of the progress lines on stderr
 ANSWER = "dezero-survey: "  # the prefix of the child's one line of JSON on stdout
 CHILD_SECONDS = 600.0
 MAX_RESTARTS = 8
+# Children surveying side by side, each its share of the ops: the survey runs before
+# any test can, so on 2 cores the second core would otherwise wait.
+CHILDREN = 2
 
 
 class Unloadable(Exception):
@@ -48,12 +52,24 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
-def survey_in_child(target: str, excluded: frozenset[str]) -> Capabilities:
-    """Survey ``target`` in a child process (again without each op that crashes
+def survey_in_child(target: str, excluded: frozenset[str], children: int = CHILDREN) -> Capabilities:
+    """Survey ``target`` in ``children`` child processes side by side, each
+    screening its share of the catalogue's ops (again without each op that crashes
     it). Raises :class:`Unloadable` when it cannot be loaded."""
+    if children <= 1:
+        return _survey_share(target, excluded, (0, 1))
+    with ThreadPoolExecutor(children) as pool:  # each thread waits on its child process
+        shares = [pool.submit(_survey_share, target, excluded, (k, children)) for k in range(children)]
+        parts = [share.result() for share in shares]  # the first share's error, if any, is raised
+    return merge(parts)
+
+
+def _survey_share(target: str, excluded: frozenset[str], share: tuple[int, int]) -> Capabilities:
+    """One child's survey of its share of the ops, restarted without each op that
+    crashes it."""
     crashed: dict[str, str] = {}
     for _ in range(MAX_RESTARTS):
-        command = [sys.executable, "-m", "strategies.survey.isolated", target,
+        command = [sys.executable, "-m", "strategies.survey.isolated", target, "--share", f"{share[0]}/{share[1]}",
                    "--exclude-ops", ",".join(sorted(excluded)), "--skip", ",".join(sorted(crashed))]
         try:
             child = subprocess.run(command, capture_output=True, text=True, timeout=CHILD_SECONDS,
@@ -95,7 +111,9 @@ def main() -> None:
     parser.add_argument("target")
     parser.add_argument("--exclude-ops", default="")
     parser.add_argument("--skip", default="", help="ops not to screen (they crashed an earlier survey)")
+    parser.add_argument("--share", default="0/1", help="K/N: only the catalogue's ops K, K + N, K + 2N...")
     args = parser.parse_args()
+    k, _, n = args.share.partition("/")
     try:
         impl = Implementation.load(args.target)
     except LoadError as exc:
@@ -108,7 +126,7 @@ def main() -> None:
         print(SCREENING + op, file=sys.stderr, flush=True)
 
     try:
-        found = capabilities_module.survey(impl, skip=skip, announce=announce).to_json()
+        found = capabilities_module.survey(impl, skip=skip, announce=announce, share=(int(k), int(n))).to_json()
     except Exception:
         print(ANSWER + json.dumps({"suite error": traceback.format_exc()}), flush=True)
         return
