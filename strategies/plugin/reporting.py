@@ -9,6 +9,7 @@ end, so a run stopped by a time limit keeps what it found.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -179,6 +180,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     original, the_books_way, first = handle.inner_test, _judge_of(item, run), [True]
 
+    @functools.wraps(original)  # (Hypothesis keys its example database by the test's source)
     def judging_the_first_failure(*args: object, **kwargs: object) -> object:
         try:
             return original(*args, **kwargs)

@@ -12,6 +12,7 @@ porter runs it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -59,6 +60,7 @@ def test_the_reference_over_the_wire_passes_every_request_property(tmp_path: Pat
 
 
 @pytest.mark.skipif(not BOOK.is_dir(), reason="the book's package is not at ../shared/book/dezero")
+@pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="the book's package imports matplotlib")
 def test_the_books_package_answers_over_the_wire_exactly_as_in_process() -> None:
     """150 requests answered by the Python driver and in process: the same values,
     gradients and errors, bit for bit (tests/selftest/wire_vs_process.py; in a
