@@ -10,6 +10,7 @@ fails a request is restarted by the next one.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from strategies.ports.driver import Driver, DriverFailure
 from strategies.ports.runner import Runner
 from strategies.ports.screening import ScreenedRunner
 
-__all__ = ["REQUESTS_FILE", "pytest_addoption", "pytest_collection_modifyitems",
+__all__ = ["REQUESTS_FILE", "pytest_addoption", "pytest_configure", "pytest_collection_modifyitems",
            "pytest_report_header", "runner"]
 
 REQUESTS_FILE = "test_requests.py"
@@ -45,6 +46,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="also run the request properties (the ones a port gets) on the Python implementation, in process",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A driver command that cannot be run is a usage error, said at once."""
+    given = config.getoption("port", None)
+    if given is None:
+        return
+    try:
+        words = shlex.split(given)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--port {given!r}: cannot split it into a command ({exc})") from exc
+    if not words:
+        raise pytest.UsageError("--port: the driver command is empty (give the command that starts the driver, "
+                                "e.g. --port \"node driver.js\")")
 
 
 def _is_request_property(item: pytest.Item) -> bool:
